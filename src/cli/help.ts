@@ -1,0 +1,19 @@
+/** The text of `drover --help`. */
+export const HELP = `drover: submit, follow and kill jobs on job hosts
+
+usage:
+  drover run FILE [--name NAME] [--new|--reload]
+        create the run of a job set file, or resume it, and follow every job to the end
+        --new      start a fresh run, keeping the old one under a numbered name
+        --reload   apply an edited job set to the run
+  drover status [RUN [JOB]] [--json] [--why]
+        the runs, or one run's jobs (latest submission each); --why adds evidence and events
+  drover kill RUN JOB...        kill jobs (a waiting job ends at once)
+  drover trigger RUN JOB...     submit jobs now, ignoring needs and retry delays
+  drover poll RUN               poll every live job of the run now
+  drover log RUN JOB [--err|--status|--script] [--submit NN]
+        print a submission's job.out (job.err, job.status, the job script)
+
+Runs live in $DROVER_HOME (default ~/drover-run), one directory per run.
+Exit codes: 0 success; 1 a job did not succeed or the run stopped early; 2 bad input; 70 internal error.
+`;

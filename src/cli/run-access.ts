@@ -1,0 +1,90 @@
+/**
+ * How commands reach an existing run: read the store for status; for actions, go through the live
+ * Drover's requests table, or take the run (contact file) and act directly when none is live.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseJobSet } from "../config/index.js";
+import { UsageError } from "../errors.js";
+import { openStore, type Db } from "../store/open-store.js";
+import { getRunRow } from "../store/run-row.js";
+import { addRequest, getRequest } from "../store/requests.js";
+import { acquireContact, liveContact, releaseContact } from "../manager/contact-file.js";
+import { checkRunName, droverHome, runPaths } from "../manager/run-paths.js";
+import { knownPlatforms } from "../manager/platform-registry.js";
+import { Scheduler } from "../manager/scheduler.js";
+import { systemClock, type RunContext } from "../manager/run-context.js";
+
+/** The run directory of `name`; a usage error when there is no such run. */
+export function findRun(name: string): string {
+  checkRunName(name);
+  const runDir = join(droverHome(), name);
+  if (!existsSync(runPaths(runDir).store)) throw new UsageError(`no run named "${name}" in ${droverHome()}`);
+  return runDir;
+}
+
+/** Opens a run's store read-only. */
+export function readRun(name: string): Db {
+  return openStore(runPaths(findRun(name)).store, { readonly: true });
+}
+
+export interface ActResult {
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * Applies a command to a run: through the live Drover when there is one (waits for its answer),
+ * else directly with a scheduler of our own that holds the contact file meanwhile.
+ */
+export async function actOnRun(
+  name: string,
+  command: string,
+  args: { jobs?: string[] },
+  direct: (s: Scheduler) => Promise<ActResult>,
+  say: (m: string) => void,
+): Promise<ActResult> {
+  const runDir = findRun(name);
+  const store = runPaths(runDir).store;
+  if (liveContact(runDir)) {
+    const db = openStore(store);
+    try {
+      const id = addRequest(db, new Date().toISOString(), command, args);
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const r = getRequest(db, id);
+        if (r && r.state !== "pending") return { ok: r.state === "done", text: r.answer ?? "" };
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      return {
+        ok: false,
+        text: `the live Drover of run "${name}" did not answer within 120 s; the request stays queued`,
+      };
+    } finally {
+      db.close();
+    }
+  }
+  const contact = acquireContact(runDir, `drover ${command} ${name}`, say);
+  const db = openStore(store);
+  try {
+    const row = getRunRow(db);
+    if (!row) throw new UsageError(`run "${name}" has no job set recorded`);
+    const jobSet = parseJobSet(row.source, row.path);
+    const ctx: RunContext = {
+      runName: name,
+      runDir,
+      db,
+      jobSet,
+      specs: new Map(jobSet.jobs.map((j) => [j.name, j])),
+      platforms: knownPlatforms(),
+      clock: systemClock,
+      maxBatch: null,
+      maxActive: null,
+      listeners: [],
+    };
+    return await direct(new Scheduler(ctx));
+  } finally {
+    db.close();
+    releaseContact(runDir, contact);
+  }
+}

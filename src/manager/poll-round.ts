@@ -1,0 +1,145 @@
+/**
+ * Polling: one batch per host and chunk reads status files, the runner's answer, journals and
+ * lookups; the verdict function decides each job; the results are recorded in one transaction.
+ */
+import { pollBatch } from "../remote/batches.js";
+import type { PollBatchResult, PollJob, RunnerData } from "../remote/batch-types.js";
+import { parseStatusFile } from "../script/status-file.js";
+import { decideVerdict } from "../job/verdict.js";
+import type { VerdictInput } from "../job/verdict-input.js";
+import { getRunner } from "../runners/registry.js";
+import { updateJobRow, type JobRow } from "../store/job-rows.js";
+import { capText } from "../store/events.js";
+import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { recordVerdict } from "./record-verdict.js";
+import { recordMessages } from "./record-messages.js";
+import { jobLogRel } from "./run-paths.js";
+import { nextPollMs } from "./poll-schedule.js";
+import type { Platform } from "./platform.js";
+
+/** Parses a row's stored runner data, tolerating damage. */
+export function runnerData(row: JobRow): RunnerData {
+  try {
+    const v = JSON.parse(row.runner_data) as unknown;
+    return v && typeof v === "object" ? (v as RunnerData) : {};
+  } catch {
+    return {};
+  }
+}
+
+function pollJob(row: JobRow): PollJob {
+  const unsure = row.state === "submitting" || row.state === "uncertain";
+  return {
+    key: jobKey(row.name, row.submit_num),
+    logDir: jobLogRel(row.name, row.submit_num),
+    jobId: row.runner_job_id,
+    runnerData: runnerData(row),
+    batchId: unsure ? row.batch_id : null,
+    lookup: unsure,
+  };
+}
+
+/** Polls `rows` (all of one platform and host) in one batch and records every verdict. */
+export async function pollChunk(
+  ctx: RunContext,
+  platform: Platform,
+  host: string,
+  rows: JobRow[],
+): Promise<void> {
+  const res = await pollBatch(platform.transport, {
+    runDir: ctx.runDir,
+    runner: platform.runner,
+    host,
+    timeoutMs: platform.batchTimeoutS * 1000,
+    jobs: rows.map(pollJob),
+  });
+  ctx.db.transaction(() => recordPollReply(ctx, platform, rows, res))();
+}
+
+function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: PollBatchResult): void {
+  const now = ctx.clock.now();
+  const r = res.result;
+  if (!res.completed || res.queryError) {
+    emit(ctx, {
+      kind: "poll-error",
+      text: `poll of ${rows.length} jobs on ${host(res)} failed: ${res.error ?? res.queryError ?? "no reply"}`,
+      detail: { argv: r.argv, exitCode: r.exitCode, durationMs: r.durationMs, stderr: capText(r.stderr) },
+    });
+  }
+  if (!res.completed) {
+    // Nothing trustworthy came back: try again later, no job changes.
+    for (const row of rows) scheduleNext(ctx, platform, row, now, true);
+    return;
+  }
+  const runner = getRunner(platform.runner);
+  for (const row of rows) {
+    const key = jobKey(row.name, row.submit_num);
+    const text = res.status.get(key) ?? null;
+    const status = text === null ? null : parseStatusFile(text);
+    if (status) recordMessages(ctx, row, status.messages);
+    const queue = res.queue.get(key) ?? { kind: "unknown" as const };
+    const graceMs = platform.unlistedGraceS * 1000;
+    const unlistedSince = row.unlisted_since ? Date.parse(row.unlisted_since) : null;
+    const input: VerdictInput = {
+      state: row.state,
+      status,
+      queryError: res.queryError,
+      queue,
+      accounting: null,
+      killRequested: row.kill_requested === 1,
+      journal: res.journals.get(key) ?? null,
+      lookup: res.lookups.get(key) ?? null,
+      graceExpired: unlistedSince !== null && now - unlistedSince >= graceMs,
+      jobId: row.runner_job_id,
+      hostBound: runner.capabilities.hostBound,
+      hasAccounting: runner.capabilities.accounting,
+    };
+    const v = decideVerdict(input);
+    const init = status?.last.kind === "init" ? status.last.init.time : null;
+    const refused = input.journal?.kind === "line" && input.journal.rc !== 0;
+    const moved = recordVerdict(ctx, row, v, init, refused);
+    if (
+      !moved &&
+      v.kind === "no-change" &&
+      (v.needs === "grace" || v.needs === "batch") &&
+      row.unlisted_since === null
+    ) {
+      updateJobRow(ctx.db, row.name, row.submit_num, { unlisted_since: nowIso(ctx) });
+      row.unlisted_since = nowIso(ctx);
+    }
+    if (row.state !== "succeeded" && row.state !== "failed" && row.state !== "submit-failed") {
+      const soon = v.kind === "no-change" && (v.needs === "grace" || v.needs === "batch");
+      scheduleNext(ctx, platform, row, now, false, soon ? Math.min(graceMs, 1000) : null);
+    }
+  }
+}
+
+function host(res: PollBatchResult): string {
+  return res.result.host;
+}
+
+/** Sets the next poll time of a live job from the platform's schedule. */
+function scheduleNext(
+  ctx: RunContext,
+  platform: Platform,
+  row: JobRow,
+  now: number,
+  failed: boolean,
+  soonMs: number | null = null,
+): void {
+  const spec = ctx.specs.get(row.name);
+  let at = nextPollMs(platform.polling, {
+    state: row.state,
+    pollCount: row.poll_count,
+    nowMs: now,
+    startedMs: row.started_at ? Date.parse(row.started_at) : null,
+    timeLimitS: spec?.timeLimitS ?? null,
+  });
+  if (soonMs !== null) at = Math.min(at, now + soonMs);
+  // A failed poll backs off: twice the interval, at most a minute.
+  if (failed) at = now + Math.min(60_000, 2 * (at - now) + 1000 * row.poll_count);
+  updateJobRow(ctx.db, row.name, row.submit_num, {
+    next_poll_at: new Date(at).toISOString(),
+    poll_count: row.poll_count + 1,
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * Writes what happened to a submission: state moves checked against the transition table, final
+ * reasons with evidence, and the next submission when a retry is due. Call inside a transaction.
+ */
+import { formatReason, type JobState, type Reason } from "../job/model.js";
+import type { Verdict } from "../job/verdict-input.js";
+import { applyVerdict } from "../job/transitions.js";
+import { insertJobRow, updateJobRow, type JobRow, type JobRowChanges } from "../store/job-rows.js";
+import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { planExecutionRetry, planSubmissionRetry, type RetryPlan } from "./retry-policy.js";
+
+/** Moves a submission to `to` with extra column changes, and records the event. */
+export function moveJob(
+  ctx: RunContext,
+  row: JobRow,
+  to: JobState,
+  changes: JobRowChanges,
+  text: string,
+  detail?: unknown,
+): void {
+  updateJobRow(ctx.db, row.name, row.submit_num, { ...changes, state: to, poll_count: 0 });
+  const head = row.state === to ? to : `${row.state} -> ${to}`;
+  emit(ctx, {
+    job: row.name,
+    submitNum: row.submit_num,
+    kind: "state",
+    text: `${jobKey(row.name, row.submit_num)} ${head}${text ? `: ${text}` : ""}`,
+    detail,
+  });
+  Object.assign(row, changes, { state: to, poll_count: 0 });
+}
+
+/** Ends a submission as failed or submit-failed and plans its retry. */
+export function endJob(
+  ctx: RunContext,
+  row: JobRow,
+  to: "failed" | "submit-failed",
+  reason: Reason,
+  extra: Omit<JobRowChanges, "evidence"> & { evidence?: string[]; notSubmitted?: boolean },
+): void {
+  const { evidence, notSubmitted, ...changes } = extra;
+  const text = formatReason(reason);
+  moveJob(
+    ctx,
+    row,
+    to,
+    { ...changes, reason: text, evidence: JSON.stringify(evidence ?? []), ended_at: nowIso(ctx) },
+    text,
+    evidence,
+  );
+  const spec = ctx.specs.get(row.name);
+  if (!spec) return;
+  const now = ctx.clock.now();
+  const plan =
+    to === "failed"
+      ? planExecutionRetry(row, text, spec.retries, now)
+      : planSubmissionRetry(row, notSubmitted ?? false, spec.retries, now);
+  if (plan) addRetry(ctx, row, plan);
+}
+
+/** Creates the next submission of a job, waiting until the plan's time. */
+export function addRetry(ctx: RunContext, row: JobRow, plan: RetryPlan): void {
+  const next = row.submit_num + 1;
+  insertJobRow(ctx.db, {
+    name: row.name,
+    submit_num: next,
+    try: plan.try,
+    platform: row.platform,
+    runner: row.runner,
+    submit_fails: plan.submitFails,
+    retry_at: new Date(plan.retryAtMs).toISOString(),
+    created_at: nowIso(ctx),
+  });
+  emit(ctx, {
+    job: row.name,
+    submitNum: next,
+    kind: "retry",
+    text: `${jobKey(row.name, next)} waiting: ${plan.why}`,
+  });
+}
+
+/** Records a verdict on a live submission. Returns false when it was not a move (ignored or no change). */
+export function recordVerdict(
+  ctx: RunContext,
+  row: JobRow,
+  v: Verdict,
+  startedAt: string | null,
+  runnerRefused = false,
+): boolean {
+  if (v.kind === "no-change") return false;
+  const move = applyVerdict(row.state, v);
+  if ("ignored" in move) {
+    emit(ctx, {
+      job: row.name,
+      submitNum: row.submit_num,
+      kind: "ignored",
+      text: `${jobKey(row.name, row.submit_num)} ${row.state}: report ignored (${move.why})`,
+      detail: v.evidence,
+    });
+    return false;
+  }
+  const evidence = JSON.stringify(v.evidence);
+  switch (v.kind) {
+    case "submitted":
+      if (move.to === row.state && (v.jobId === null || v.jobId === row.runner_job_id)) return false;
+      moveJob(
+        ctx,
+        row,
+        move.to,
+        { runner_job_id: v.jobId ?? row.runner_job_id, evidence, unlisted_since: null },
+        v.jobId ? `job ID ${v.jobId}` : "",
+        v.evidence,
+      );
+      return true;
+    case "running":
+      if (move.to === row.state && v.runCount <= row.run_count) return false;
+      moveJob(
+        ctx,
+        row,
+        move.to,
+        {
+          run_count: Math.max(v.runCount, row.run_count),
+          started_at: startedAt ?? row.started_at ?? nowIso(ctx),
+          runner_job_id: v.jobId ?? row.runner_job_id,
+          evidence,
+          unlisted_since: null,
+        },
+        v.runCount > 1 ? `run ${v.runCount}` : "",
+        v.evidence,
+      );
+      return true;
+    case "succeeded":
+      moveJob(
+        ctx,
+        row,
+        "succeeded",
+        {
+          reason: "succeeded",
+          exit_code: 0,
+          evidence,
+          ended_at: nowIso(ctx),
+          started_at: row.started_at ?? startedAt,
+        },
+        "",
+        v.evidence,
+      );
+      return true;
+    case "failed":
+      endJob(ctx, row, "failed", v.reason, {
+        exit_code: v.exitCode,
+        signal: v.signal,
+        evidence: v.evidence,
+        started_at: row.started_at ?? startedAt,
+      });
+      return true;
+    case "submit-failed":
+      // Free resubmission only when the runner was never called; a refusal spends a retry.
+      endJob(ctx, row, "submit-failed", v.reason, {
+        evidence: v.evidence,
+        notSubmitted: v.safeToRetry && !runnerRefused,
+      });
+      return true;
+  }
+}

@@ -1,0 +1,48 @@
+/** Everything the scheduler's rounds share for one run. */
+import type { JobSet, JobSpec } from "../config/index.js";
+import type { Db } from "../store/open-store.js";
+import { addEvent, type NewEvent } from "../store/events.js";
+import type { Platform } from "./platform.js";
+
+/** Time source, injected so tests can drive it. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** An event as listeners see it (also written to the store). */
+export interface DroverEvent extends NewEvent {
+  id: number;
+}
+
+export interface RunContext {
+  runName: string;
+  runDir: string;
+  db: Db;
+  jobSet: JobSet;
+  specs: Map<string, JobSpec>;
+  platforms: Map<string, Platform>;
+  clock: Clock;
+  /** Overrides of the platforms' batch size and live-job cap (benchmarks lift them). */
+  maxBatch: number | null;
+  maxActive: number | null;
+  listeners: ((e: DroverEvent) => void)[];
+}
+
+/** Writes an event to the store and tells the listeners. Call inside the caller's transaction. */
+export function emit(ctx: RunContext, e: Omit<NewEvent, "time"> & { time?: string }): void {
+  const full: NewEvent = { ...e, time: e.time ?? new Date(ctx.clock.now()).toISOString() };
+  const id = addEvent(ctx.db, full);
+  for (const l of ctx.listeners) l({ ...full, id });
+}
+
+/** The ISO time now, by the context's clock. */
+export function nowIso(ctx: RunContext): string {
+  return new Date(ctx.clock.now()).toISOString();
+}
+
+/** Submission key `name/NN` as used in batch programs and journals. */
+export function jobKey(name: string, submitNum: number): string {
+  return `${name}/${String(submitNum).padStart(2, "0")}`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The library's main entry: run a job set file to the end (or until stopped), creating or resuming
+ * its run under `$DROVER_HOME`.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadJobSet, type JobSet } from "../config/index.js";
+import { ConfigError } from "../errors.js";
+import { openRun, type OpenMode } from "./open-run.js";
+import { releaseContact } from "./contact-file.js";
+import { installRunFiles } from "./install-files.js";
+import { checkRunName, defaultRunName, droverHome } from "./run-paths.js";
+import { getPlatform, knownPlatforms } from "./platform-registry.js";
+import { Scheduler, type RunSummary } from "./scheduler.js";
+import { emit, systemClock, type Clock, type DroverEvent, type RunContext } from "./run-context.js";
+
+export interface RunJobSetOptions {
+  /** Run name (default: the file's base name). */
+  name?: string;
+  mode?: OpenMode;
+  /** Runs directory (default `$DROVER_HOME` or `~/drover-run`). */
+  home?: string;
+  /** Lift or set the batch size and the live-job cap (benchmarks). */
+  maxBatch?: number;
+  maxActive?: number;
+  clock?: Clock;
+  /** Told each event as it is recorded. */
+  onEvent?: (e: DroverEvent) => void;
+  /** Told the counts after each round. */
+  onTick?: (s: RunSummary) => void;
+  /** Told one-line notices (stale contact file removed, old run kept...). */
+  say?: (msg: string) => void;
+  /** Receives the scheduler as soon as it exists, so the caller can stop it. */
+  onScheduler?: (s: Scheduler) => void;
+  /** The command line recorded in the contact file. */
+  command?: string;
+}
+
+export interface RunResult extends RunSummary {
+  name: string;
+  runDir: string;
+}
+
+/** Checks every job's platform exists; a config error naming the job's line otherwise. */
+export function checkPlatforms(jobSet: JobSet): void {
+  for (const j of jobSet.jobs)
+    getPlatform(j.platform, { file: jobSet.path, line: j.line, keyPath: `jobs.${j.name}.platform` });
+}
+
+/** Runs a job set file until every job is final or the scheduler is stopped. */
+export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise<RunResult> {
+  const path = resolve(file);
+  const jobSet = loadJobSet(path);
+  checkPlatforms(jobSet);
+  const name = checkRunName(o.name ?? defaultRunName(path));
+  const say = o.say ?? (() => {});
+  let source: string;
+  try {
+    source = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const run = openRun(jobSet, {
+    home: o.home ?? droverHome(),
+    name,
+    mode: o.mode ?? "resume",
+    command: o.command ?? `drover run ${path}`,
+    say,
+    source,
+  });
+  try {
+    const ctx: RunContext = {
+      runName: name,
+      runDir: run.runDir,
+      db: run.db,
+      jobSet,
+      specs: new Map(jobSet.jobs.map((j) => [j.name, j])),
+      platforms: knownPlatforms(),
+      clock: o.clock ?? systemClock,
+      maxBatch: o.maxBatch ?? null,
+      maxActive: o.maxActive ?? null,
+      listeners: o.onEvent ? [o.onEvent] : [],
+    };
+    const installed = installRunFiles(jobSet.dir, run.runDir);
+    emit(ctx, {
+      kind: "run",
+      text: `${run.created ? "started" : "resumed"} run ${name}${installed.length ? `; installed ${installed.join(", ")}` : ""}`,
+    });
+    const scheduler = new Scheduler(ctx);
+    o.onScheduler?.(scheduler);
+    const summary = await scheduler.runUntilDone(o.onTick);
+    emit(ctx, {
+      kind: "run",
+      text: summary.done ? `run ${name} finished` : `run ${name} stopped with ${summary.live} jobs live`,
+    });
+    return { ...summary, name, runDir: run.runDir };
+  } finally {
+    run.db.close();
+    releaseContact(run.runDir, run.contact);
+  }
+}

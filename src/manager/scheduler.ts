@@ -1,0 +1,245 @@
+/**
+ * The scheduler loop of one run: reconcile at start, then submit what is ready, kill what was asked,
+ * poll what is due, until every job is final or a stop is asked. One writer per run (the contact file).
+ */
+import { FINAL_STATES, LIVE_STATES, type JobState } from "../job/model.js";
+import { latestJobRows, type JobRow } from "../store/job-rows.js";
+import { emit, nowIso, type RunContext } from "./run-context.js";
+import { computeReadiness } from "./readiness.js";
+import { moveJob } from "./record-verdict.js";
+import { submitChunk } from "./submit-round.js";
+import { pollChunk } from "./poll-round.js";
+import { killChunk } from "./kill-round.js";
+import { chunk, runLimited } from "./run-limited.js";
+import { applyRequests } from "./requests.js";
+import type { Platform } from "./platform.js";
+
+/** Batch calls in flight at once per round. */
+const BATCHES_IN_FLIGHT = 4;
+
+export interface RunSummary {
+  /** Every job is final. */
+  done: boolean;
+  counts: Map<JobState, number>;
+  /** True when every job succeeded. */
+  allSucceeded: boolean;
+  /** Jobs still live (left running when Drover stopped). */
+  live: number;
+}
+
+export class Scheduler {
+  private stopping = false;
+  private wake: (() => void) | null = null;
+
+  constructor(readonly ctx: RunContext) {}
+
+  /** Asks the loop to stop after the batches in flight; jobs keep running. */
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** Runs until every job is final or `stop()` is called. */
+  async runUntilDone(onTick?: (s: RunSummary) => void): Promise<RunSummary> {
+    this.pollEveryLiveJobNow("start-up: reconciling live jobs");
+    for (;;) {
+      if (this.stopping) break;
+      await this.tick();
+      const s = this.summary();
+      onTick?.(s);
+      if (s.done || this.stopping) return s;
+      await this.sleep(this.nextWakeMs());
+    }
+    return this.summary();
+  }
+
+  /** One round: requests, needs, kills, submissions, polls. */
+  async tick(): Promise<void> {
+    await applyRequests(this);
+    this.failJobsWithFailedNeeds();
+    await this.killRound();
+    if (!this.stopping) await this.submitRound();
+    await this.pollRound();
+  }
+
+  /** Counts of latest submissions per state, and whether the run is over. */
+  summary(): RunSummary {
+    const counts = new Map<JobState, number>();
+    let live = 0;
+    let open = 0;
+    for (const r of latestJobRows(this.ctx.db)) {
+      counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+      if (LIVE_STATES.has(r.state)) live++;
+      if (!FINAL_STATES.has(r.state)) open++;
+    }
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    return { done: open === 0, counts, allSucceeded: (counts.get("succeeded") ?? 0) === total, live };
+  }
+
+  /** Makes every live job due for a poll now (start-up reconciliation, `drover poll`). */
+  pollEveryLiveJobNow(why: string): number {
+    const now = nowIso(this.ctx);
+    const rows = latestJobRows(this.ctx.db).filter((r) => LIVE_STATES.has(r.state));
+    this.ctx.db.transaction(() => {
+      this.ctx.db
+        .prepare(
+          `UPDATE jobs SET next_poll_at = ? WHERE state IN ('submitting','uncertain','submitted','running')`,
+        )
+        .run(now);
+      if (rows.length > 0) emit(this.ctx, { kind: "poll", text: `${why}: ${rows.length} jobs` });
+    })();
+    this.wake?.();
+    return rows.length;
+  }
+
+  /** Lets a sleeping loop go on at once (a request arrived). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  private latestByName(): Map<string, JobRow> {
+    return new Map(latestJobRows(this.ctx.db).map((r) => [r.name, r]));
+  }
+
+  private platformOf(row: JobRow): Platform {
+    const p = this.ctx.platforms.get(row.platform);
+    if (!p) throw new Error(`job ${row.name}: unknown platform ${row.platform}`);
+    return p;
+  }
+
+  private failJobsWithFailedNeeds(): void {
+    const rows = this.latestByName();
+    const needs = new Map([...this.ctx.specs.values()].map((s) => [s.name, s.needs]));
+    const { needFailed } = computeReadiness({ rows, needs, nowIso: nowIso(this.ctx) });
+    if (needFailed.size === 0) return;
+    this.ctx.db.transaction(() => {
+      for (const [name, need] of needFailed) {
+        const row = rows.get(name) as JobRow;
+        moveJob(
+          this.ctx,
+          row,
+          "failed",
+          {
+            reason: `need-failed(${need})`,
+            ended_at: nowIso(this.ctx),
+            evidence: JSON.stringify([`need ${need} did not succeed`]),
+          },
+          `need-failed(${need})`,
+        );
+      }
+    })();
+  }
+
+  /** Submits ready jobs (only those named in `only`, when given). */
+  async submitRound(only?: ReadonlySet<string>): Promise<void> {
+    const rows = this.latestByName();
+    const needs = new Map([...this.ctx.specs.values()].map((s) => [s.name, s.needs]));
+    const { ready } = computeReadiness({ rows, needs, nowIso: nowIso(this.ctx) });
+    if (ready.length === 0) return;
+    const liveAll = [...rows.values()].filter((r) => LIVE_STATES.has(r.state));
+    let runRoom = (this.ctx.maxActive ?? this.ctx.jobSet.maxActive ?? Infinity) - liveAll.length;
+    const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
+    for (const row of ready) {
+      if (runRoom <= 0) break;
+      if (only && !only.has(row.name)) continue;
+      if (!this.ctx.specs.has(row.name)) continue;
+      const platform = this.platformOf(row);
+      const host = platform.hosts[0] as string;
+      const key = `${platform.name}\0${host}`;
+      const g = groups.get(key) ?? { platform, host, rows: [] };
+      const platformLive = liveAll.filter((r) => r.platform === platform.name).length + g.rows.length;
+      if (platformLive >= (this.ctx.maxActive ?? platform.maxActive)) continue;
+      g.rows.push(row);
+      groups.set(key, g);
+      runRoom--;
+    }
+    const tasks = [...groups.values()].flatMap((g) =>
+      chunk(g.rows, this.ctx.maxBatch ?? g.platform.maxBatch).map(
+        (c) => () => submitChunk(this.ctx, g.platform, g.host, c),
+      ),
+    );
+    await runLimited(tasks, BATCHES_IN_FLIGHT, (err) => this.roundError("submit", err));
+  }
+
+  /** Polls the live jobs that are due. */
+  async pollRound(): Promise<void> {
+    const now = nowIso(this.ctx);
+    const due = latestJobRows(this.ctx.db).filter(
+      (r) => LIVE_STATES.has(r.state) && (r.next_poll_at === null || r.next_poll_at <= now),
+    );
+    await this.perHost(due, "poll", (p, h, c) => pollChunk(this.ctx, p, h, c), 10);
+  }
+
+  /** Sends the kills asked for. */
+  async killRound(): Promise<void> {
+    const rows = latestJobRows(this.ctx.db).filter(
+      (r) =>
+        r.kill_requested === 1 &&
+        r.kill_sent_at === null &&
+        (r.state === "submitted" || r.state === "running") &&
+        r.runner_job_id,
+    );
+    await this.perHost(rows, "kill", (p, h, c) => killChunk(this.ctx, p, h, c), 1);
+  }
+
+  private async perHost(
+    rows: JobRow[],
+    what: string,
+    run: (p: Platform, host: string, rows: JobRow[]) => Promise<void>,
+    batchFactor: number,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
+    for (const row of rows) {
+      const platform = this.platformOf(row);
+      const host = row.host ?? (platform.hosts[0] as string);
+      const key = `${platform.name}\0${host}`;
+      const g = groups.get(key) ?? { platform, host, rows: [] };
+      g.rows.push(row);
+      groups.set(key, g);
+    }
+    const tasks = [...groups.values()].flatMap((g) =>
+      chunk(g.rows, (this.ctx.maxBatch ?? g.platform.maxBatch) * batchFactor).map(
+        (c) => () => run(g.platform, g.host, c),
+      ),
+    );
+    await runLimited(tasks, BATCHES_IN_FLIGHT, (err) => this.roundError(what, err));
+  }
+
+  private roundError(what: string, err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    emit(this.ctx, {
+      kind: "error",
+      text: `${what} round failed: ${msg}`,
+      detail: err instanceof Error ? err.stack : undefined,
+    });
+  }
+
+  /** Milliseconds until something is due (a poll or a retry), between 50 ms and 500 ms. */
+  private nextWakeMs(): number {
+    const now = this.ctx.clock.now();
+    let next = now + 500;
+    for (const r of latestJobRows(this.ctx.db)) {
+      const t = LIVE_STATES.has(r.state) ? r.next_poll_at : r.state === "waiting" ? r.retry_at : null;
+      if (t) next = Math.min(next, Date.parse(t));
+    }
+    return Math.max(50, next - now);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(t);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

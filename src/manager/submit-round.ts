@@ -1,0 +1,172 @@
+/**
+ * Submission: the pre-submit write (state submitting, token, batch id; synchronous=FULL) before any
+ * call, one batch program per host and chunk, and the reply recorded in one transaction per batch.
+ */
+import { randomBytes } from "node:crypto";
+import { generateJobScript } from "../script/job-script.js";
+import { submitBatch } from "../remote/batches.js";
+import type { SubmitBatchResult, SubmitJob } from "../remote/batch-types.js";
+import { insertBatch, endBatch } from "../store/batches.js";
+import type { JobRow } from "../store/job-rows.js";
+import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { endJob, moveJob } from "./record-verdict.js";
+import { jobLogRel } from "./run-paths.js";
+import { nextPollMs } from "./poll-schedule.js";
+import type { Platform } from "./platform.js";
+import { capText } from "../store/events.js";
+
+/** A fresh id for a batch: sortable time plus randomness. */
+export function newBatchId(nowMs: number): string {
+  return `${new Date(nowMs).toISOString().replace(/[-:.]/g, "")}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Builds the job script and batch entry of one submission. */
+function prepareJob(ctx: RunContext, row: JobRow, runDir: string): SubmitJob {
+  const spec = ctx.specs.get(row.name);
+  if (!spec) throw new Error(`job ${row.name} is not in the job set`);
+  const logDir = jobLogRel(row.name, row.submit_num);
+  const script = generateJobScript({
+    runName: ctx.runName,
+    runDir,
+    jobName: row.name,
+    submitNum: row.submit_num,
+    tryNum: row.try,
+    logDir,
+    script: spec.script,
+    env: spec.env,
+    envExpand: spec.envExpand,
+    directives: [],
+  });
+  return {
+    key: jobKey(row.name, row.submit_num),
+    logDir,
+    script,
+    token: randomBytes(12).toString("hex"),
+    timeLimitS: spec.timeLimitS,
+  };
+}
+
+/** Submits `rows` (all of one platform and host) in one batch. */
+export async function submitChunk(
+  ctx: RunContext,
+  platform: Platform,
+  host: string,
+  rows: JobRow[],
+): Promise<void> {
+  const runDir = ctx.runDir;
+  const batchId = newBatchId(ctx.clock.now());
+  const jobs = rows.map((r) => prepareJob(ctx, r, runDir));
+  ctx.db.transaction(() => {
+    insertBatch(ctx.db, {
+      id: batchId,
+      kind: "submit",
+      platform: platform.name,
+      host,
+      started_at: nowIso(ctx),
+      state: "sent",
+    });
+    rows.forEach((row, i) => {
+      const job = jobs[i] as SubmitJob;
+      moveJob(
+        ctx,
+        row,
+        "submitting",
+        { token: job.token, batch_id: batchId, host, runner: platform.runner, triggered: 0, retry_at: null },
+        `batch ${batchId}`,
+      );
+    });
+  })();
+  const res = await submitBatch(platform.transport, {
+    runDir,
+    runner: platform.runner,
+    host,
+    timeoutMs: platform.batchTimeoutS * 1000,
+    batchId,
+    jobs,
+  });
+  ctx.db.transaction(() => recordSubmitReply(ctx, platform, batchId, rows, res))();
+}
+
+function recordSubmitReply(
+  ctx: RunContext,
+  platform: Platform,
+  batchId: string,
+  rows: JobRow[],
+  res: SubmitBatchResult,
+): void {
+  const now = ctx.clock.now();
+  const r = res.result;
+  emit(ctx, {
+    kind: "command",
+    text: `submit batch ${batchId} on ${r.host}: ${rows.length} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms${res.error ? `: ${res.error}` : ""}`,
+    detail: {
+      argv: r.argv,
+      host: r.host,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      durationMs: r.durationMs,
+      timedOut: r.timedOut,
+      stdout: capText(r.stdout),
+      stderr: capText(r.stderr),
+    },
+  });
+  for (const row of rows) {
+    const key = jobKey(row.name, row.submit_num);
+    const o = res.outcomes.get(key);
+    if (o && o.rc === 0 && o.jobId) {
+      moveJob(
+        ctx,
+        row,
+        "submitted",
+        {
+          runner_job_id: o.jobId,
+          runner_data: JSON.stringify(o.runnerData),
+          submitted_at: o.submitTime,
+          next_poll_at: new Date(
+            nextPollMs(platform.polling, {
+              state: "submitted",
+              pollCount: 0,
+              nowMs: now,
+              startedMs: null,
+              timeLimitS: null,
+            }),
+          ).toISOString(),
+        },
+        `job ID ${o.jobId}`,
+      );
+    } else if (o) {
+      const out = o.output.trim().split("\n")[0] ?? "";
+      endJob(
+        ctx,
+        row,
+        "submit-failed",
+        { kind: "submit-failed", detail: `rc=${o.rc}${out ? `: ${out}` : ""}` },
+        { evidence: [`runner exit ${o.rc}`, capText(o.output, 1000)] },
+      );
+    } else if (res.started) {
+      // The program ran but its answer for this job was lost: reconcile from the journal.
+      moveJob(
+        ctx,
+        row,
+        "uncertain",
+        { next_poll_at: new Date(now).toISOString() },
+        res.error ?? "no reply for this job",
+      );
+    } else {
+      endJob(
+        ctx,
+        row,
+        "submit-failed",
+        { kind: "submit-failed", detail: `batch not started: ${res.error ?? "no start marker"}` },
+        { evidence: [res.error ?? "no start marker"], notSubmitted: false },
+      );
+    }
+  }
+  endBatch(
+    ctx.db,
+    batchId,
+    res.completed ? "done" : res.started ? "cut" : "not-started",
+    new Date(now).toISOString(),
+    res.error,
+  );
+}

@@ -1,0 +1,55 @@
+/** The append-only audit trail: every transition, message and command run. */
+import type { Db } from "./open-store.js";
+
+/** Most output kept per event: the audit trail stays small. */
+export const EVENT_OUTPUT_CAP = 4096;
+
+export interface EventRow {
+  id: number;
+  time: string;
+  job: string | null;
+  submit_num: number | null;
+  kind: string;
+  text: string;
+  detail: string | null;
+}
+
+export interface NewEvent {
+  time: string;
+  job?: string | null;
+  submitNum?: number | null;
+  kind: string;
+  text: string;
+  detail?: unknown;
+}
+
+/** Caps a text to `EVENT_OUTPUT_CAP` characters, saying how much was cut. */
+export function capText(text: string, cap = EVENT_OUTPUT_CAP): string {
+  return text.length <= cap ? text : `${text.slice(0, cap)}... [${text.length - cap} more characters cut]`;
+}
+
+/** Appends one event. */
+export function addEvent(db: Db, e: NewEvent): number {
+  const detail = e.detail === undefined ? null : capText(JSON.stringify(e.detail), 4 * EVENT_OUTPUT_CAP);
+  return Number(
+    db
+      .prepare(`INSERT INTO events (time, job, submit_num, kind, text, detail) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(e.time, e.job ?? null, e.submitNum ?? null, e.kind, capText(e.text), detail).lastInsertRowid,
+  );
+}
+
+/** Events after `afterId`, oldest first. */
+export function eventsAfter(db: Db, afterId: number, limit = 1000): EventRow[] {
+  return db
+    .prepare(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`)
+    .all(afterId, limit) as EventRow[];
+}
+
+/** Events of one job's submission (or all its submissions), oldest first. */
+export function jobEvents(db: Db, job: string, submitNum?: number): EventRow[] {
+  return submitNum === undefined
+    ? (db.prepare(`SELECT * FROM events WHERE job = ? ORDER BY id`).all(job) as EventRow[])
+    : (db
+        .prepare(`SELECT * FROM events WHERE job = ? AND submit_num = ? ORDER BY id`)
+        .all(job, submitNum) as EventRow[]);
+}

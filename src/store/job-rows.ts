@@ -1,0 +1,122 @@
+/** Reading and writing submission rows (`jobs` table: one row per submission). */
+import type { Db } from "./open-store.js";
+import type { JobState } from "../job/model.js";
+
+/** One submission as stored. Times are UTC ISO strings. */
+export interface JobRow {
+  name: string;
+  submit_num: number;
+  try: number;
+  run_count: number;
+  state: JobState;
+  reason: string | null;
+  evidence: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  platform: string;
+  host: string | null;
+  runner: string;
+  runner_job_id: string | null;
+  runner_data: string;
+  token: string | null;
+  batch_id: string | null;
+  submit_fails: number;
+  retry_at: string | null;
+  triggered: number;
+  kill_requested: number;
+  kill_sent_at: string | null;
+  unlisted_since: string | null;
+  next_poll_at: string | null;
+  poll_count: number;
+  created_at: string;
+  submitted_at: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+/** The latest submission of every job, in name order. */
+export function latestJobRows(db: Db): JobRow[] {
+  return db
+    .prepare(
+      `SELECT j.* FROM jobs j JOIN (SELECT name, MAX(submit_num) AS n FROM jobs GROUP BY name) m
+       ON j.name = m.name AND j.submit_num = m.n ORDER BY j.name`,
+    )
+    .all() as JobRow[];
+}
+
+/** The latest submission of one job, or undefined. */
+export function latestJobRow(db: Db, name: string): JobRow | undefined {
+  return db.prepare(`SELECT * FROM jobs WHERE name = ? ORDER BY submit_num DESC LIMIT 1`).get(name) as
+    JobRow | undefined;
+}
+
+/** One submission, or undefined. */
+export function jobRow(db: Db, name: string, submitNum: number): JobRow | undefined {
+  return db.prepare(`SELECT * FROM jobs WHERE name = ? AND submit_num = ?`).get(name, submitNum) as
+    JobRow | undefined;
+}
+
+/** Latest submissions in any of `states`. */
+export function latestRowsInStates(db: Db, states: readonly JobState[]): JobRow[] {
+  const marks = states.map(() => "?").join(",");
+  return db
+    .prepare(
+      `SELECT j.* FROM jobs j JOIN (SELECT name, MAX(submit_num) AS n FROM jobs GROUP BY name) m
+       ON j.name = m.name AND j.submit_num = m.n WHERE j.state IN (${marks}) ORDER BY j.name`,
+    )
+    .all(...states) as JobRow[];
+}
+
+export type NewJobRow = Pick<JobRow, "name" | "submit_num" | "try" | "platform" | "runner" | "created_at"> &
+  Partial<Pick<JobRow, "submit_fails" | "retry_at" | "triggered" | "state" | "reason" | "ended_at">>;
+
+/** Inserts a new submission row (state `waiting` unless given). */
+export function insertJobRow(db: Db, row: NewJobRow): void {
+  db.prepare(
+    `INSERT INTO jobs (name, submit_num, try, state, platform, runner, submit_fails, retry_at, triggered,
+       reason, ended_at, created_at)
+     VALUES (@name, @submit_num, @try, @state, @platform, @runner, @submit_fails, @retry_at, @triggered,
+       @reason, @ended_at, @created_at)`,
+  ).run({
+    state: "waiting",
+    submit_fails: 0,
+    retry_at: null,
+    triggered: 0,
+    reason: null,
+    ended_at: null,
+    ...row,
+  });
+}
+
+/** Columns that `updateJobRow` may set. */
+export type JobRowChanges = Partial<Omit<JobRow, "name" | "submit_num" | "created_at">>;
+
+/** Sets the given columns of one submission. */
+export function updateJobRow(db: Db, name: string, submitNum: number, changes: JobRowChanges): void {
+  const keys = Object.keys(changes);
+  if (keys.length === 0) return;
+  const sets = keys.map((k) => `${k} = @${k}`).join(", ");
+  db.prepare(`UPDATE jobs SET ${sets} WHERE name = @__name AND submit_num = @__num`).run({
+    ...changes,
+    __name: name,
+    __num: submitNum,
+  });
+}
+
+/** Removes every submission of a job (a job dropped by reload before it started). */
+export function deleteJob(db: Db, name: string): void {
+  db.prepare(`DELETE FROM jobs WHERE name = ?`).run(name);
+}
+
+/** Removes one submission row. */
+export function deleteSubmission(db: Db, name: string, submitNum: number): void {
+  db.prepare(`DELETE FROM jobs WHERE name = ? AND submit_num = ?`).run(name, submitNum);
+}
+
+/** Counts latest submissions per state. */
+export function countByState(db: Db): Map<JobState, number> {
+  const rows = latestJobRows(db);
+  const counts = new Map<JobState, number>();
+  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return counts;
+}
