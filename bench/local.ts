@@ -24,8 +24,25 @@ function floorPayload(runDir: string, n: number): string {
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const logDir = jobLogRel(`j${i}`, 1);
-    const script = generateJobScript({ runName: "floor", runDir, jobName: `j${i}`, submitNum: 1, tryNum: 1, logDir, script: "true", env: {}, envExpand: false, directives: [] });
-    parts.push(`@@F ${logDir}/job`, ...script.replace(/\n$/, "").split("\n").map((l) => `|${l}`));
+    const script = generateJobScript({
+      runName: "floor",
+      runDir,
+      jobName: `j${i}`,
+      submitNum: 1,
+      tryNum: 1,
+      logDir,
+      script: "true",
+      env: {},
+      envExpand: false,
+      directives: [],
+    });
+    parts.push(
+      `@@F ${logDir}/job`,
+      ...script
+        .replace(/\n$/, "")
+        .split("\n")
+        .map((l) => `|${l}`),
+    );
     parts.push(`@@F ${logDir}/job.status`, `|DROVER_JOB_TOKEN=${randomBytes(12).toString("hex")}`);
   }
   return parts.join("\n") + "\n";
@@ -33,7 +50,11 @@ function floorPayload(runDir: string, n: number): string {
 
 function timeBash(args: string[], input?: string): number {
   const t0 = performance.now();
-  const r = spawnSync("bash", args, { input, encoding: "utf8", stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"] });
+  const r = spawnSync("bash", args, {
+    input,
+    encoding: "utf8",
+    stdio: [input === undefined ? "ignore" : "pipe", "ignore", "pipe"],
+  });
   const t = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`floor failed: ${r.stderr}`);
   return t;
@@ -54,7 +75,10 @@ export async function benchLocal(): Promise<void> {
     const payload = floorPayload(floorDir, N);
     const sameWork = timeBash([join(import.meta.dirname, "floor-submit.sh"), floorDir, String(N)], payload);
     settle(floorDir);
-    const bare = timeBash(["-c", `set -m; for ((i = 0; i < ${N}; i++)); do bash -c 'exit 0' </dev/null >/dev/null 2>&1 & done`]);
+    const bare = timeBash([
+      "-c",
+      `set -m; for ((i = 0; i < ${N}; i++)); do bash -c 'exit 0' </dev/null >/dev/null 2>&1 & done`,
+    ]);
     settle("exit 0");
 
     const file = join(base, "bench.yaml");
@@ -74,7 +98,8 @@ export async function benchLocal(): Promise<void> {
       },
     });
     const totalS = (performance.now() - t0) / 1000;
-    if (!result.allSucceeded) throw new Error(`not every job succeeded: ${JSON.stringify([...result.counts])}`);
+    if (!result.allSucceeded)
+      throw new Error(`not every job succeeded: ${JSON.stringify([...result.counts])}`);
     const pollS = totalS - submitS;
     const fig = {
       jobs: N,
@@ -89,8 +114,12 @@ export async function benchLocal(): Promise<void> {
     console.log(`local: ${N} no-op background jobs, max_batch and max_active ${N}`);
     console.log("measure                         seconds   ratio");
     console.log(`drover submit (call to commit)  ${fig.submit_s.toFixed(3).padStart(7)}`);
-    console.log(`same-work floor (bash + awk)    ${fig.same_work_floor_s.toFixed(3).padStart(7)}   ${fig.submit_ratio.toFixed(2)}x`);
-    console.log(`bare launch floor               ${fig.bare_floor_s.toFixed(3).padStart(7)}   ${fig.bare_ratio.toFixed(2)}x`);
+    console.log(
+      `same-work floor (bash + awk)    ${fig.same_work_floor_s.toFixed(3).padStart(7)}   ${fig.submit_ratio.toFixed(2)}x`,
+    );
+    console.log(
+      `bare launch floor               ${fig.bare_floor_s.toFixed(3).padStart(7)}   ${fig.bare_ratio.toFixed(2)}x`,
+    );
     console.log(`drover poll to all final        ${fig.poll_s.toFixed(3).padStart(7)}`);
     console.log(JSON.stringify(fig));
   } finally {

@@ -5,7 +5,9 @@ import { main } from "../dist/src/cli/main.js";
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`drover: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(
+      `drover: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     process.exit(70);
   },
 );

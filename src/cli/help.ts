@@ -4,7 +4,7 @@ export const HELP = `drover: submit, follow and kill jobs on job hosts
 usage:
   drover run FILE [--name NAME] [--new|--reload]
         create the run of a job set file, or resume it, and follow every job to the end
-        --new      start a fresh run, keeping the old one under a numbered name
+        --new      start a fresh run (even of an unchanged file), keeping the old one as NAME.1, NAME.2...
         --reload   apply an edited job set to the run
   drover status [RUN [JOB]] [--json] [--why]
         the runs, or one run's jobs (latest submission each); --why adds evidence and events

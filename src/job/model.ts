@@ -20,7 +20,12 @@ export type JobState = (typeof JOB_STATES)[number];
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(["succeeded", "failed", "submit-failed"]);
 
 /** States in which the runner may hold the job (polled, killable). */
-export const LIVE_STATES: ReadonlySet<JobState> = new Set(["submitting", "uncertain", "submitted", "running"]);
+export const LIVE_STATES: ReadonlySet<JobState> = new Set([
+  "submitting",
+  "uncertain",
+  "submitted",
+  "running",
+]);
 
 /**
  * Why a submission is final. Rendered as text by `formatReason`: `exit(3)`, `signal(TERM)`,

@@ -44,7 +44,7 @@ export function openRun(jobSet: JobSet, o: OpenRunOptions): OpenedRun {
     const db = openStore(paths.store);
     const row = getRunRow(db);
     const same = row !== undefined && row.path === jobSet.path && row.hash === jobSet.hash;
-    if (same || row === undefined) {
+    if ((same && o.mode !== "new") || row === undefined) {
       if (row === undefined) initRun(db, jobSet, o);
       return { name: o.name, runDir, db, contact, created: row === undefined };
     }

@@ -3,7 +3,8 @@
  * lookups; the verdict function decides each job; the results are recorded in one transaction.
  */
 import { pollBatch } from "../remote/batches.js";
-import type { PollBatchResult, PollJob, RunnerData } from "../remote/batch-types.js";
+import type { PollJob, RunnerData } from "../remote/batch-types.js";
+import type { PollBatchOutcome } from "../remote/batches.js";
 import { parseStatusFile } from "../script/status-file.js";
 import { decideVerdict } from "../job/verdict.js";
 import type { VerdictInput } from "../job/verdict-input.js";
@@ -56,7 +57,7 @@ export async function pollChunk(
   ctx.db.transaction(() => recordPollReply(ctx, platform, rows, res))();
 }
 
-function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: PollBatchResult): void {
+function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: PollBatchOutcome): void {
   const now = ctx.clock.now();
   const r = res.result;
   if (!res.completed || res.queryError) {
@@ -95,6 +96,12 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       hasAccounting: runner.capabilities.accounting,
     };
     const v = decideVerdict(input);
+    const found = res.recovered.get(key);
+    if (found && (row.state === "submitting" || row.state === "uncertain")) {
+      // A job ID recovered from the journal or a lookup comes with its guard data (start time, boot).
+      updateJobRow(ctx.db, row.name, row.submit_num, { runner_data: JSON.stringify(found) });
+      row.runner_data = JSON.stringify(found);
+    }
     const init = status?.last.kind === "init" ? status.last.init.time : null;
     const refused = input.journal?.kind === "line" && input.journal.rc !== 0;
     const moved = recordVerdict(ctx, row, v, init, refused);
@@ -114,7 +121,7 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
   }
 }
 
-function host(res: PollBatchResult): string {
+function host(res: PollBatchOutcome): string {
   return res.result.host;
 }
 

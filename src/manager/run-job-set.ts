@@ -81,13 +81,13 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
       maxActive: o.maxActive ?? null,
       listeners: o.onEvent ? [o.onEvent] : [],
     };
+    const scheduler = new Scheduler(ctx);
+    o.onScheduler?.(scheduler);
     const installed = installRunFiles(jobSet.dir, run.runDir);
     emit(ctx, {
       kind: "run",
       text: `${run.created ? "started" : "resumed"} run ${name}${installed.length ? `; installed ${installed.join(", ")}` : ""}`,
     });
-    const scheduler = new Scheduler(ctx);
-    o.onScheduler?.(scheduler);
     const summary = await scheduler.runUntilDone(o.onTick);
     emit(ctx, {
       kind: "run",

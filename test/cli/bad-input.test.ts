@@ -11,9 +11,17 @@ const CASES: [string, string, RegExp][] = [
   ["job name with a space", "jobs:\n  'a b':\n    script: true\n", /broken\.yaml:2.*a b/],
   ["job name with ;", "jobs:\n  'a;rm':\n    script: true\n", /broken\.yaml:2/],
   ["unknown need", "jobs:\n  a:\n    script: true\n    needs: [zz]\n", /broken\.yaml:4.*zz/],
-  ["cyclic needs", "jobs:\n  a:\n    script: true\n    needs: b\n  b:\n    script: true\n    needs: a\n", /cycl/i],
+  [
+    "cyclic needs",
+    "jobs:\n  a:\n    script: true\n    needs: b\n  b:\n    script: true\n    needs: a\n",
+    /cycl/i,
+  ],
   ["bad duration", "jobs:\n  a:\n    script: true\n    time_limit: 5m\n", /broken\.yaml:4.*time_limit/],
-  ["reserved directive", "jobs:\n  a:\n    script: true\n    directives: { --job-name: x }\n", /broken\.yaml:4.*reserved/],
+  [
+    "reserved directive",
+    "jobs:\n  a:\n    script: true\n    directives: { --job-name: x }\n",
+    /broken\.yaml:4.*reserved/,
+  ],
 ];
 
 test("bad job sets are refused before anything runs", () => {

@@ -15,7 +15,9 @@ function jobSet(): string {
   for (let i = 0; i < JOBS; i++) {
     lines.push(`  j${i}:`);
     // Each run of a job leaves one line in its own file: two lines would mean it ran twice.
-    lines.push(`    script: echo "$DROVER_SUBMIT_NUM" >> "$DROVER_SHARE_DIR/ran-$DROVER_JOB_NAME"; sleep 0.$((RANDOM % 8))`);
+    lines.push(
+      `    script: echo "$DROVER_SUBMIT_NUM" >> "$DROVER_SHARE_DIR/ran-$DROVER_JOB_NAME"; sleep 0.$((RANDOM % 8))`,
+    );
     if (i >= 10) lines.push(`    needs: [j${i - 10}]`);
   }
   return lines.join("\n") + "\n";

@@ -53,7 +53,10 @@ test("an edited file is refused unless --reload or --new", () => {
 test("a live run: second run refused; kill, poll and trigger go through the live Drover", async () => {
   const sb = sandbox();
   try {
-    const file = sb.write("live.yaml", "jobs:\n  sleeper:\n    script: sleep 60\n  later:\n    needs: sleeper\n    script: echo later\n  held:\n    needs: sleeper\n    script: echo held\n");
+    const file = sb.write(
+      "live.yaml",
+      "jobs:\n  sleeper:\n    script: sleep 60\n  later:\n    needs: sleeper\n    script: echo later\n  held:\n    needs: sleeper\n    script: echo held\n",
+    );
     const child = sb.spawnDrover(["run", file]);
     const exited = new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
     await until(() => state(sb, "live", "sleeper") === "running", 20_000, "sleeper running");

@@ -13,7 +13,10 @@ export interface Sandbox {
   home: string;
   env: NodeJS.ProcessEnv;
   write(rel: string, text: string, mode?: number): string;
-  drover(args: string[], opts?: { timeoutMs?: number }): { code: number | null; stdout: string; stderr: string };
+  drover(
+    args: string[],
+    opts?: { timeoutMs?: number },
+  ): { code: number | null; stdout: string; stderr: string };
   spawnDrover(args: string[]): ChildProcess;
   cleanup(): void;
 }
@@ -34,7 +37,12 @@ export function sandbox(): Sandbox {
       return p;
     },
     drover(args, opts = {}) {
-      const r = spawnSync(process.execPath, [DROVER, ...args], { env, encoding: "utf8", timeout: opts.timeoutMs ?? 120_000, cwd: dir });
+      const r = spawnSync(process.execPath, [DROVER, ...args], {
+        env,
+        encoding: "utf8",
+        timeout: opts.timeoutMs ?? 120_000,
+        cwd: dir,
+      });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     },
     spawnDrover(args) {

@@ -1,0 +1,116 @@
+/**
+ * The three batch calls the manager makes on a host: submit, poll and kill many jobs with one
+ * program each. Each call validates its request, builds the program (fresh nonce), runs it through
+ * the transport and parses the reply; a failed call is in the result, never a rejection (only an
+ * invalid request rejects, before anything is sent).
+ */
+import { getRunner } from "../runners/registry.js";
+import type { JobRef } from "../runners/runner.js";
+import type { Transport } from "../transport/transport.js";
+import type {
+  KillBatchRequest,
+  KillBatchResult,
+  KillOutcome,
+  PollBatchRequest,
+  SubmitBatchRequest,
+  SubmitBatchResult,
+} from "./batch-types.js";
+import { buildKillInput, type GuardedKill } from "./kill-program.js";
+import { readKillReply } from "./kill-reply.js";
+import { newNonce } from "./nonce.js";
+import { buildPollInput, type PollPlan } from "./poll-program.js";
+import { readPollReply, type PollBatchOutcome } from "./poll-reply.js";
+import { buildSubmitInput } from "./submit-program.js";
+import { readSubmitReply } from "./submit-reply.js";
+import * as v from "./validate.js";
+
+/** Writes the job files, starts every job and records them in the batch journal. */
+export async function submitBatch(t: Transport, req: SubmitBatchRequest): Promise<SubmitBatchResult> {
+  v.checkBase(req);
+  v.checkBatchId(req.batchId);
+  v.checkUniqueKeys(req.jobs.map((j) => j.key));
+  for (const j of req.jobs) {
+    v.checkRelPath(j.logDir, `logDir of ${j.key}`);
+    v.checkToken(j.token);
+    v.checkTimeLimit(j.timeLimitS);
+    if (typeof j.script !== "string")
+      throw new v.BatchRequestError(`batch request: script of ${j.key} is not text`);
+  }
+  const runner = getRunner(req.runner);
+  const nonce = newNonce();
+  const input = buildSubmitInput(req, runner, nonce);
+  const result = await t.runProgram(req.host, input, { timeoutMs: req.timeoutMs });
+  return readSubmitReply(req, runner, result, nonce);
+}
+
+/** Reads status files, asks the runner, and answers journals and lookups, for all jobs at once. */
+export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<PollBatchOutcome> {
+  v.checkBase(req);
+  v.checkUniqueKeys(req.jobs.map((j) => j.key));
+  const runner = getRunner(req.runner);
+  const refs: JobRef[] = [];
+  const plan: PollPlan = { pids: [], journals: [], lookups: [], status: [] };
+  const batches = new Set<string>();
+  for (const j of req.jobs) {
+    v.checkRelPath(j.logDir, `logDir of ${j.key}`);
+    plan.status.push({ key: j.key, path: v.joinHostPath(req.runDir, j.logDir, "job.status") });
+    if (j.jobId) refs.push({ key: j.key, jobId: j.jobId, runnerData: j.runnerData ?? {} });
+    if (j.batchId) {
+      v.checkBatchId(j.batchId);
+      if (!batches.has(j.batchId))
+        plan.journals.push({ batchId: j.batchId, path: v.joinHostPath(req.runDir, "batches", j.batchId) });
+      batches.add(j.batchId);
+    }
+    if (j.lookup) {
+      const q = runner.lookupQuery({ key: j.key, scriptPath: v.joinHostPath(req.runDir, j.logDir, "job") });
+      if (q?.kind === "proc-args") plan.lookups.push({ key: j.key, scriptPath: q.scriptPath });
+      else if (q) throw unsupported(runner.name, "lookup");
+    }
+  }
+  if (refs.length > 0) {
+    const q = runner.pollQuery(refs);
+    if (q.kind !== "proc") throw unsupported(runner.name, "poll");
+    plan.pids = q.pids;
+  }
+  const nonce = newNonce();
+  const result = await t.runProgram(req.host, buildPollInput(plan, nonce), { timeoutMs: req.timeoutMs });
+  return readPollReply(req, runner, refs, result, nonce);
+}
+
+/** Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace). */
+export async function killBatch(t: Transport, req: KillBatchRequest): Promise<KillBatchResult> {
+  v.checkBase(req);
+  v.checkUniqueKeys(req.jobs.map((j) => j.key));
+  if (!(Number.isFinite(req.graceS) && req.graceS >= 0 && req.graceS <= 3600)) {
+    throw new v.BatchRequestError(`batch request: graceS ${req.graceS} is not valid`);
+  }
+  const runner = getRunner(req.runner);
+  const guarded: GuardedKill[] = [];
+  const refused = new Map<string, KillOutcome>();
+  const pids = new Map<string, string>();
+  for (const j of req.jobs) {
+    const action = runner.killAction({ key: j.key, jobId: j.jobId, runnerData: j.runnerData ?? {} });
+    if (action.kind === "group") {
+      guarded.push({ key: j.key, guard: action.guard });
+      pids.set(j.key, action.guard.pid);
+    } else {
+      const output =
+        action.kind === "refuse"
+          ? action.reason
+          : `${runner.name}: runner kill commands are not supported yet`;
+      refused.set(j.key, { key: j.key, outcome: "failed", output });
+    }
+  }
+  const nonce = newNonce();
+  const input = buildKillInput(guarded, req.graceS, nonce);
+  const result = await t.runProgram(req.host, input, { timeoutMs: req.timeoutMs });
+  return readKillReply(`kill on ${req.host}`, result, nonce, pids, refused);
+}
+
+function unsupported(runner: string, what: string): v.BatchRequestError {
+  return new v.BatchRequestError(
+    `${runner}: runner ${what} commands are not supported by the batch program yet`,
+  );
+}
+
+export type { PollBatchOutcome } from "./poll-reply.js";

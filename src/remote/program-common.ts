@@ -1,0 +1,35 @@
+/**
+ * The frame every batch program shares: one function `main() { ... }` followed by the line
+ * `main; exit $?`, so bash has read the whole program before anything runs and nothing it starts
+ * can swallow the rest. `main` first traps HUP and PIPE with a handler (children get default
+ * dispositions back), then prints the start marker: PID, its start time, boot id and host time.
+ */
+import { shellQuote } from "../script/shell-quote.js";
+
+/**
+ * Wraps `body` (bash lines that may use `$n` nonce, `$b` boot id, `$S0` the program's start time,
+ * `pst PID` setting `$S`, `utc` setting `$t`, `fail KIND TEXT` and `finish RC`) as a whole program.
+ */
+export function wrapProgram(nonce: string, body: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new RangeError("bad nonce");
+  return `main() {
+set -f
+trap 'drover_cut=1' HUP PIPE
+local n=${shellQuote(nonce)} b= t= S= S0= drover_cut=0
+pst() { local l; S=; read -r l 2>/dev/null <"/proc/$1/stat" || return 1; l=\${l##*) }; local -a f=($l); S=\${f[19]-}; }
+utc() { TZ=UTC0 printf -v t '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
+fail() { printf '@@drover:%s error %s\\n' "$n" "$1"; printf '|%s\\n' "\${2//$'\\n'/$'\\n|'}"; printf '@@drover:%s end 1\\n' "$n"; }
+finish() { printf '@@drover:%s done -\\n@@drover:%s end %s\\n' "$n" "$n" "$1"; }
+read -r b 2>/dev/null </proc/sys/kernel/random/boot_id || b=
+pst $$; S0=$S; utc
+printf '@@drover:%s start -\\n|pid=%s\\n|start=%s\\n|boot=%s\\n|time=%s\\n@@drover:%s end 0\\n' "$n" "$$" "$S0" "$b" "$t" "$n"
+${body}
+}
+main; exit $?
+`;
+}
+
+/** Caps text kept from a host (runner output) to a few KiB. */
+export function capText(s: string, max = 4096): string {
+  return s.length > max ? `${s.slice(0, max)}... (${s.length - max} more characters)` : s;
+}

@@ -1,0 +1,185 @@
+/**
+ * The job runner interface, documented in one place (DESIGN.md, "Runner interface (pure)").
+ *
+ * A runner is a pure module: it builds command specs (data) and parses the text those commands
+ * printed. It never runs a process; the batch program in `src/remote/` turns specs into quoted
+ * shell once, runs them on the host for every job of a batch, and hands each runner its own output
+ * back. Adding slurm, sge, pbs, lsf or at means writing one folder of such functions and
+ * registering it in `registry.ts`.
+ */
+import { DroverError } from "../errors.js";
+import type { AccountingAnswer, LookupAnswer, QueueAnswer } from "../job/verdict-input.js";
+import type { HostPath, RunnerData } from "../remote/batch-types.js";
+
+/** What a runner can do; the manager and the verdict function read these, never the runner name. */
+export interface RunnerCapabilities {
+  /** Jobs can be polled and killed only on the host that started them (background, at). */
+  hostBound: boolean;
+  /** A kill reaches the job's whole process group (children included). */
+  killsGroup: boolean;
+  /** Job IDs may name a cluster (`12345;cluster2`, Slurm `-M`). */
+  clusters: boolean;
+  /** The runner keeps terminal states after a job leaves its queue (sacct, qacct, ...). */
+  accounting: boolean;
+  /** The queue can be searched by job name (the token is in the name). */
+  jobNames: boolean;
+}
+
+/** One word of a command: literal text, or a path on the host (`~/x` expands to the home there). */
+export type CommandArg = string | { path: HostPath };
+
+/** Facts a PID must still match before anything trusts or signals it (PID reuse guard). */
+export interface ProcessGuard {
+  pid: string;
+  /** Field 22 of `/proc/<pid>/stat` when the job started (clock ticks since boot). */
+  start: string;
+  /** `/proc/sys/kernel/random/boot_id` when the job started. */
+  boot: string;
+}
+
+/**
+ * A command as data. The batch program quotes every word once; stdin defaults to `/dev/null`
+ * (every command gets an explicit stdin); stdout and stderr are captured when not redirected.
+ */
+export interface CommandSpec {
+  argv: CommandArg[];
+  stdin?: HostPath;
+  stdout?: HostPath;
+  stderr?: HostPath;
+  /** Start in the background under `set -m` (own process group); the job ID is its PID. */
+  detach?: boolean;
+  /** Run only while this process still matches (host-bound runners). */
+  guard?: ProcessGuard;
+  /** Submit specs that are not detached: POSIX ERE whose first group is the job ID in the output. */
+  idPattern?: string;
+}
+
+/** What a runner needs to know about a job to build its directives. */
+export interface DirectiveJob {
+  /** `name/NN`. */
+  key: string;
+  /** Runner job name (carries the token where the runner has names). */
+  jobName: string;
+  /** Absolute (or `~/`) paths of the job's stdout and stderr files. */
+  stdout: HostPath;
+  stderr: HostPath;
+  timeLimitS: number | null;
+  cluster: string | null;
+}
+
+/** One job to hand to the runner. */
+export interface SubmitTarget {
+  key: string;
+  token: string;
+  /** The job script on the host. */
+  scriptPath: HostPath;
+  stdout: HostPath;
+  stderr: HostPath;
+  timeLimitS: number | null;
+}
+
+/** What the batch program reports for one submit call. */
+export interface SubmitReply {
+  /** Exit code of the runner call (0 = accepted). */
+  rc: number;
+  /** The job ID the host extracted (`$!` for detached specs, `idPattern` otherwise); "" if none. */
+  id: string;
+  /** Start time of the process `id` (detached specs), "" when unknown. */
+  start: string;
+  /** The host's boot id. */
+  boot: string;
+  /** The runner call's output (not detached specs). */
+  output: string;
+}
+
+/** The runner's reading of a submit reply. */
+export interface ParsedSubmit {
+  jobId: string | null;
+  runnerData: RunnerData;
+  error: string | null;
+}
+
+/** A job Drover asks the runner about (poll, kill, accounting). */
+export interface JobRef {
+  key: string;
+  jobId: string;
+  runnerData: RunnerData;
+}
+
+/** The raw answer of one query as the batch program returned it. */
+export interface QueryReply {
+  rc: number;
+  text: string;
+  /** The host's boot id when the query ran. */
+  boot: string;
+}
+
+/**
+ * How the batch program asks the queue about many jobs at once: one runner command, or (host-bound
+ * runners) its own read of `/proc/<pid>/stat`, printed as lines `<pid> <state> <start>`
+ * (`<pid> - -` when absent).
+ */
+export type PollQuery = { kind: "command"; spec: CommandSpec } | { kind: "proc"; pids: string[] };
+
+/** A poll's reading: answers per job key, or a failed query (never read as "jobs gone"). */
+export type ParsedPoll = { ok: true; answers: Map<string, QueueAnswer> } | { ok: false; error: string };
+
+/**
+ * How to kill one job: a runner command, a guarded group kill done by the batch program (TERM to
+ * the group, KILL after the grace to survivors, only when the guard matches), or a refusal.
+ */
+export type KillAction =
+  | { kind: "command"; spec: CommandSpec }
+  | { kind: "group"; guard: ProcessGuard }
+  | { kind: "refuse"; reason: string };
+
+/**
+ * How to find a job whose submit reply was lost: by runner job name (command), or (background) a
+ * live process whose command line holds the job script path, read from `ps -eo pid=,pgid=,args=`
+ * and printed as lines `<pid> <pgid> <leader state> <leader start>`.
+ */
+export type LookupQuery =
+  { kind: "command"; spec: CommandSpec } | { kind: "proc-args"; scriptPath: HostPath };
+
+/** A lookup's reading, with the runner data of a found job so it can be polled and killed. */
+export type ParsedLookup =
+  { ok: true; answer: LookupAnswer; runnerData: RunnerData } | { ok: false; error: string };
+
+/** One job runner: pure builders and parsers. */
+export interface Runner {
+  readonly name: string;
+  readonly capabilities: RunnerCapabilities;
+  /** Directive lines for the job script header (none for background). */
+  directives(job: DirectiveJob): string[];
+  /** The command that hands one job to the runner. */
+  submitCommand(job: SubmitTarget): CommandSpec;
+  /** Reads the batch program's report of one submit call. */
+  parseSubmit(reply: SubmitReply): ParsedSubmit;
+  /** One query for all jobs of a host. */
+  pollQuery(jobs: readonly JobRef[]): PollQuery;
+  /** Reads the query's answer; unknown runner states are errors that keep the raw text. */
+  parsePoll(reply: QueryReply, jobs: readonly JobRef[]): ParsedPoll;
+  /** How to kill one job. */
+  killAction(job: JobRef): KillAction;
+  /** Looking a job up after a lost submit reply; null when the runner cannot. */
+  lookupQuery(job: { key: string; scriptPath: HostPath; token?: string }): LookupQuery | null;
+  /** Reads a lookup answer. */
+  parseLookup(reply: QueryReply): ParsedLookup;
+  /** Accounting for jobs gone from the queue; absent when `capabilities.accounting` is false. */
+  accounting?: {
+    query(jobs: readonly JobRef[]): CommandSpec;
+    parse(reply: QueryReply, jobs: readonly JobRef[]): Map<string, AccountingAnswer> | { error: string };
+  };
+}
+
+/** A runner printed a state or line Drover does not know: a typed error that keeps the raw output. */
+export class RunnerOutputError extends DroverError {
+  readonly runner: string;
+  readonly raw: string;
+  constructor(runner: string, message: string, raw: string) {
+    super(`${runner}: ${message}`, { transient: true });
+    this.name = "RunnerOutputError";
+    this.runner = runner;
+    this.raw = raw;
+  }
+}
