@@ -6,6 +6,9 @@ import { parseArgs, expectPositional } from "./args.js";
 import { Progress } from "./progress.js";
 import type { Out } from "./out.js";
 
+/** Seconds that batches in flight get to finish after Ctrl-C. */
+export const DRAIN_TIMEOUT_S = 30;
+
 export async function runCommand(argv: string[], out: Out): Promise<number> {
   const a = parseArgs(argv, { values: ["--name"], booleans: ["--new", "--reload"] }, "run");
   expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload]");
@@ -27,6 +30,13 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
       `drover: ${sig}: stopping after the batches in flight (again to quit at once); jobs keep running`,
     );
     scheduler?.stop();
+    // In-flight batches drain up to a timeout; what they leave is reconciled at the next start.
+    setTimeout(() => {
+      out.note(
+        `drover: batches still in flight after ${DRAIN_TIMEOUT_S} s: quitting; the next 'drover run ${file}' reconciles them`,
+      );
+      process.exit(1);
+    }, DRAIN_TIMEOUT_S * 1000).unref();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

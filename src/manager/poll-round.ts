@@ -60,11 +60,25 @@ export async function pollChunk(
 function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: PollBatchOutcome): void {
   const now = ctx.clock.now();
   const r = res.result;
-  if (!res.completed || res.queryError) {
+  const failed = !res.completed || res.queryError !== null;
+  // The audit trail: every command with host, argv, duration and exit; output only when it failed.
+  emit(ctx, {
+    kind: "command",
+    text: `poll batch on ${r.host}: ${rows.length} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms`,
+    detail: {
+      argv: r.argv,
+      host: r.host,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      durationMs: r.durationMs,
+      timedOut: r.timedOut,
+      ...(failed ? { stdout: capText(r.stdout), stderr: capText(r.stderr) } : {}),
+    },
+  });
+  if (failed) {
     emit(ctx, {
       kind: "poll-error",
-      text: `poll of ${rows.length} jobs on ${host(res)} failed: ${res.error ?? res.queryError ?? "no reply"}`,
-      detail: { argv: r.argv, exitCode: r.exitCode, durationMs: r.durationMs, stderr: capText(r.stderr) },
+      text: `poll of ${rows.length} jobs on ${r.host} failed: ${res.error ?? res.queryError ?? "no reply"}`,
     });
   }
   if (!res.completed) {
@@ -119,10 +133,6 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       scheduleNext(ctx, platform, row, now, false, soon ? Math.min(graceMs, 1000) : null);
     }
   }
-}
-
-function host(res: PollBatchOutcome): string {
-  return res.result.host;
 }
 
 /** Sets the next poll time of a live job from the platform's schedule. */

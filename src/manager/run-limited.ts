@@ -15,7 +15,9 @@ export async function runLimited(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  // A limit below 1 (or NaN) still runs the tasks, one at a time, rather than silently none.
+  const workers = Math.min(Math.max(1, Math.floor(limit) || 1), tasks.length);
+  await Promise.all(Array.from({ length: workers }, worker));
 }
 
 /** Splits `items` into chunks of at most `size`. */
