@@ -29,6 +29,11 @@ export const TRANSITIONS: readonly Transition[] = [
     to: "submit-failed",
     why: "the runner refused it, or the batch ended before calling it",
   },
+  {
+    from: "submitting",
+    to: "waiting",
+    why: "the batch never started on the host (nothing reached it): wait for a good host",
+  },
   { from: "submitting", to: "running", why: "reconciliation after a crash finds it already started (INIT)" },
   {
     from: "submitting",

@@ -2,8 +2,7 @@
 import { killBatch } from "../remote/batches.js";
 import type { KillBatchResult } from "../remote/batch-types.js";
 import { updateJobRow, type JobRow } from "../store/job-rows.js";
-import { capText } from "../store/events.js";
-import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { emit, emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { jobLogRel } from "./run-paths.js";
 import { runnerData } from "./poll-round.js";
 import type { Platform } from "./platform.js";
@@ -36,11 +35,7 @@ export async function killChunk(
 
 function recordKillReply(ctx: RunContext, rows: JobRow[], res: KillBatchResult): void {
   const r = res.result;
-  emit(ctx, {
-    kind: "command",
-    text: `kill batch on ${r.host}: ${rows.length} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms${res.error ? `: ${res.error}` : ""}`,
-    detail: { argv: r.argv, exitCode: r.exitCode, durationMs: r.durationMs, stderr: capText(r.stderr) },
-  });
+  emitCommand(ctx, "kill batch", rows.length, r, res.error, true);
   for (const row of rows) {
     const o = res.outcomes.get(jobKey(row.name, row.submit_num));
     const text = o

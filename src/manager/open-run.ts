@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
-import type { JobSet } from "../config/index.js";
+import type { JobSet, JobSpec } from "../config/index.js";
 import { UsageError } from "../errors.js";
 import { openStore, type Db } from "../store/open-store.js";
 import { getRunRow, putRunRow } from "../store/run-row.js";
@@ -95,14 +95,7 @@ function initRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
       updated_at: now,
     });
     for (const j of jobSet.jobs) {
-      insertJobRow(db, {
-        name: j.name,
-        submit_num: 1,
-        try: 1,
-        platform: j.platform,
-        runner: runnerOfPlatform(j.platform),
-        created_at: now,
-      });
+      insertFirstSubmission(db, j, now);
     }
     addEvent(db, {
       time: now,
@@ -129,14 +122,7 @@ function reloadRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
     });
     for (const j of jobSet.jobs) {
       if (rows.has(j.name)) continue;
-      insertJobRow(db, {
-        name: j.name,
-        submit_num: 1,
-        try: 1,
-        platform: j.platform,
-        runner: runnerOfPlatform(j.platform),
-        created_at: now,
-      });
+      insertFirstSubmission(db, j, now);
       addEvent(db, { time: now, job: j.name, submitNum: 1, kind: "reload", text: "added by reload" });
     }
     for (const [name, r] of rows) {
@@ -165,4 +151,16 @@ function reloadRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
     addEvent(db, { time: now, kind: "run", text: `reloaded ${jobSet.path}` });
   })();
   o.say(`applied the edited ${jobSet.path} to run "${o.name}"`);
+}
+
+/** The first submission row of a job: waiting, try 1. */
+function insertFirstSubmission(db: Db, j: JobSpec, now: string): void {
+  insertJobRow(db, {
+    name: j.name,
+    submit_num: 1,
+    try: 1,
+    platform: j.platform,
+    runner: runnerOfPlatform(j.platform),
+    created_at: now,
+  });
 }

@@ -10,8 +10,7 @@ import { decideVerdict } from "../job/verdict.js";
 import type { VerdictInput } from "../job/verdict-input.js";
 import { getRunner } from "../runners/registry.js";
 import { updateJobRow, type JobRow } from "../store/job-rows.js";
-import { capText } from "../store/events.js";
-import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { emit, emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { recordVerdict } from "./record-verdict.js";
 import { recordMessages } from "./record-messages.js";
 import { jobLogRel } from "./run-paths.js";
@@ -62,19 +61,7 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
   const r = res.result;
   const failed = !res.completed || res.queryError !== null;
   // The audit trail: every command with host, argv, duration and exit; output only when it failed.
-  emit(ctx, {
-    kind: "command",
-    text: `poll batch on ${r.host}: ${rows.length} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms`,
-    detail: {
-      argv: r.argv,
-      host: r.host,
-      exitCode: r.exitCode,
-      signal: r.signal,
-      durationMs: r.durationMs,
-      timedOut: r.timedOut,
-      ...(failed ? { stdout: capText(r.stdout), stderr: capText(r.stderr) } : {}),
-    },
-  });
+  emitCommand(ctx, "poll batch", rows.length, r, null, failed);
   if (failed) {
     emit(ctx, {
       kind: "poll-error",

@@ -4,7 +4,7 @@
  */
 import { formatReason, type JobState, type Reason } from "../job/model.js";
 import type { Verdict } from "../job/verdict-input.js";
-import { applyVerdict } from "../job/transitions.js";
+import { applyVerdict, canMove } from "../job/transitions.js";
 import { insertJobRow, updateJobRow, type JobRow, type JobRowChanges } from "../store/job-rows.js";
 import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { planExecutionRetry, planSubmissionRetry, type RetryPlan } from "./retry-policy.js";
@@ -18,6 +18,9 @@ export function moveJob(
   text: string,
   detail?: unknown,
 ): void {
+  // Every move goes through the one transition table; anything else is a bug, not a state.
+  if (row.state !== to && !canMove(row.state, to))
+    throw new Error(`internal: ${row.name} cannot move ${row.state} -> ${to}`);
   updateJobRow(ctx.db, row.name, row.submit_num, { ...changes, state: to, poll_count: 0 });
   const head = row.state === to ? to : `${row.state} -> ${to}`;
   emit(ctx, {

@@ -1,7 +1,8 @@
 /** Everything the scheduler's rounds share for one run. */
 import type { JobSet, JobSpec } from "../config/index.js";
 import type { Db } from "../store/open-store.js";
-import { addEvent, type NewEvent } from "../store/events.js";
+import { addEvent, capText, type NewEvent } from "../store/events.js";
+import type { CommandResult } from "../transport/command-result.js";
 import type { Platform } from "./platform.js";
 
 /** Time source, injected so tests can drive it. */
@@ -45,4 +46,31 @@ export function nowIso(ctx: RunContext): string {
 /** Submission key `name/NN` as used in batch programs and journals. */
 export function jobKey(name: string, submitNum: number): string {
   return `${name}/${String(submitNum).padStart(2, "0")}`;
+}
+
+/**
+ * Records one command in the audit trail: host, argv, duration, exit; its output (capped) when
+ * `withOutput`, so that routine polls stay small.
+ */
+export function emitCommand(
+  ctx: RunContext,
+  what: string,
+  jobs: number,
+  r: CommandResult,
+  error: string | null,
+  withOutput: boolean,
+): void {
+  emit(ctx, {
+    kind: "command",
+    text: `${what} on ${r.host}: ${jobs} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms${error ? `: ${error}` : ""}`,
+    detail: {
+      argv: r.argv,
+      host: r.host,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      durationMs: r.durationMs,
+      timedOut: r.timedOut,
+      ...(withOutput ? { stdout: capText(r.stdout), stderr: capText(r.stderr) } : {}),
+    },
+  });
 }

@@ -8,7 +8,7 @@ import { submitBatch } from "../remote/batches.js";
 import type { SubmitBatchResult, SubmitJob } from "../remote/batch-types.js";
 import { insertBatch, endBatch } from "../store/batches.js";
 import type { JobRow } from "../store/job-rows.js";
-import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { endJob, moveJob } from "./record-verdict.js";
 import { jobLogRel } from "./run-paths.js";
 import { nextPollMs } from "./poll-schedule.js";
@@ -96,20 +96,7 @@ function recordSubmitReply(
 ): void {
   const now = ctx.clock.now();
   const r = res.result;
-  emit(ctx, {
-    kind: "command",
-    text: `submit batch ${batchId} on ${r.host}: ${rows.length} jobs, exit ${r.exitCode ?? r.signal}, ${r.durationMs} ms${res.error ? `: ${res.error}` : ""}`,
-    detail: {
-      argv: r.argv,
-      host: r.host,
-      exitCode: r.exitCode,
-      signal: r.signal,
-      durationMs: r.durationMs,
-      timedOut: r.timedOut,
-      stdout: capText(r.stdout),
-      stderr: capText(r.stderr),
-    },
-  });
+  emitCommand(ctx, `submit batch ${batchId}`, rows.length, r, res.error, true);
   for (const row of rows) {
     const key = jobKey(row.name, row.submit_num);
     const o = res.outcomes.get(key);

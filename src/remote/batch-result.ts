@@ -10,19 +10,27 @@ import type { ParsedReply, ReplySection } from "./reply-parser.js";
 export function baseResult(what: string, result: CommandResult, reply: ParsedReply): BatchResultBase {
   const started = reply.start !== null;
   const completed = reply.doneRc !== null;
+  const tools = reply.sections.find((s) => s.kind === "error" && s.arg === "tools");
+  const missing = tools
+    ? (tools.lines.join(" ").split(":")[1] ?? "").trim().split(/\s+/).filter(Boolean)
+    : [];
   return {
     started,
     completed,
     result,
     bootId: reply.start?.boot || null,
     error: firstError(what, result, reply),
+    missingTools: missing,
   };
 }
 
 function firstError(what: string, r: CommandResult, reply: ParsedReply): string | null {
   const how = r.timedOut ? "timed out" : r.signal ? `ended by ${r.signal}` : `exit ${r.exitCode}`;
-  if (!reply.start) return `${what} did not start on ${r.host} (${how})${tail(r.stderr)}`;
   const errs = reply.sections.filter((s) => s.kind === "error");
+  if (!reply.start) {
+    const why = errs.length > 0 ? `: ${errs.map(errorText).join("; ")}` : ` (${how})${tail(r.stderr)}`;
+    return `${what} did not start on ${r.host}${why}`;
+  }
   if (errs.length > 0) return errs.map(errorText).join("; ") + tail(r.stderr);
   if (reply.doneRc === null) return `${what} on ${r.host} was cut before its end (${how})${tail(r.stderr)}`;
   if (reply.doneRc !== 0) return `${what} on ${r.host} ended with rc=${reply.doneRc}${tail(r.stderr)}`;

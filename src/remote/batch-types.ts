@@ -62,6 +62,8 @@ export interface BatchResultBase {
   bootId: string | null;
   /** A clear one-line error when the batch failed (not started, cut, bad reply). */
   error: string | null;
+  /** Required tools the host lacks (checked before the start marker: nothing was done). */
+  missingTools: string[];
 }
 
 export interface SubmitBatchResult extends BatchResultBase {

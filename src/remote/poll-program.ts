@@ -75,5 +75,6 @@ export function buildPollInput(plan: PollPlan, nonce: string): string {
 DROVER_NONCE="$n" LC_ALL=C awk ${shellQuote(POLL_AWK)} <&0; rc=$?
 if (( rc )); then fail poll "the poll data was rejected or a check failed (awk rc=$rc)"; fi
 finish "$rc"`;
-  return wrapProgram(nonce, body) + encodePayload(nonce, records);
+  const tools = plan.lookups.length > 0 ? ["awk", "ps"] : ["awk"];
+  return wrapProgram(nonce, body, tools) + encodePayload(nonce, records);
 }

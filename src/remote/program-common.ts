@@ -10,8 +10,18 @@ import { shellQuote } from "../script/shell-quote.js";
  * Wraps `body` (bash lines that may use `$n` nonce, `$b` boot id, `$S0` the program's start time,
  * `pst PID` setting `$S`, `utc` setting `$t`, `fail KIND TEXT` and `finish RC`) as a whole program.
  */
-export function wrapProgram(nonce: string, body: string): string {
+export function wrapProgram(nonce: string, body: string, tools: readonly string[] = []): string {
   if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new RangeError("bad nonce");
+  for (const tool of tools)
+    if (!/^[A-Za-z0-9_.+-]+$/.test(tool)) throw new RangeError(`bad tool name ${tool}`);
+  // Required tools are checked before the start marker: a host that lacks one gets nothing done.
+  const check =
+    tools.length === 0
+      ? ""
+      : `local drover_missing= x
+for x in ${tools.join(" ")}; do command -v "$x" >/dev/null 2>&1 </dev/null || drover_missing+=" $x"; done
+if [[ -n $drover_missing ]]; then fail tools "missing on the job host's PATH:$drover_missing"; return 127; fi
+`;
   return `main() {
 set -f
 trap 'drover_cut=1' HUP PIPE
@@ -20,7 +30,7 @@ pst() { local l; S=; read -r l 2>/dev/null <"/proc/$1/stat" || return 1; l=\${l#
 utc() { TZ=UTC0 printf -v t '%(%Y-%m-%dT%H:%M:%SZ)T' -1; }
 fail() { printf '@@drover:%s error %s\\n' "$n" "$1"; printf '|%s\\n' "\${2//$'\\n'/$'\\n|'}"; printf '@@drover:%s end 1\\n' "$n"; }
 finish() { printf '@@drover:%s done -\\n@@drover:%s end %s\\n' "$n" "$n" "$1"; }
-read -r b 2>/dev/null </proc/sys/kernel/random/boot_id || b=
+${check}read -r b 2>/dev/null </proc/sys/kernel/random/boot_id || b=
 pst $$; S0=$S; utc
 printf '@@drover:%s start -\\n|pid=%s\\n|start=%s\\n|boot=%s\\n|time=%s\\n@@drover:%s end 0\\n' "$n" "$$" "$S0" "$b" "$t" "$n"
 ${body}

@@ -59,6 +59,8 @@ export function buildSubmitInput(req: SubmitBatchRequest, runner: Runner, nonce:
   const records: PayloadRecord[] = [];
   const launches: PayloadRecord[] = [];
   const dirs: string[] = [];
+  // The commands this batch runs: a host lacking one gets nothing done and says which.
+  const tools = new Set(["awk", "mkdir"]);
   for (const job of req.jobs) {
     const dir = joinHostPath(req.runDir, job.logDir);
     dirs.push(`"$R"/${shellQuote(job.logDir)}`);
@@ -76,6 +78,7 @@ export function buildSubmitInput(req: SubmitBatchRequest, runner: Runner, nonce:
     });
     if (spec.argv.length === 0)
       throw new BatchRequestError(`${runner.name}: empty submit command for ${job.key}`);
+    if (typeof spec.argv[0] === "string") tools.add(spec.argv[0]);
     const fields = [
       status,
       spec.stdin ?? "/dev/null",
@@ -99,7 +102,7 @@ mapfile -t A <<<"$L"
 ${LAUNCH_LOOP}
 printf 'DONE\\n' >>"$J"
 finish 0`;
-  return wrapProgram(nonce, body) + encodePayload(nonce, [...records, ...launches]);
+  return wrapProgram(nonce, body, [...tools]) + encodePayload(nonce, [...records, ...launches]);
 }
 
 /** A command word as a launch field: `s` literal, `p` host path (the awk expands `~/`). */

@@ -32,6 +32,10 @@ export interface JobRow {
   submitted_at: string | null;
   started_at: string | null;
   ended_at: string | null;
+  /** Job log retrieval from the host: null (not needed yet), pending, done, cut, failed. */
+  logs_state: string | null;
+  logs_attempts: number;
+  logs_retry_at: string | null;
 }
 
 /** The latest submission of every job, in name order. */

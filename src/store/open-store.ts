@@ -38,24 +38,38 @@ export function openStore(file: string, opts: OpenStoreOptions = {}): Db {
   } catch (err) {
     throw new DroverError(`cannot open the run store ${file}: ${(err as Error).message}`, { cause: err });
   }
-  db.pragma("busy_timeout = 10000");
-  if (opts.readonly) return db;
-  db.pragma(`journal_mode = ${isNetworkFilesystem(dirname(file)) ? "DELETE" : "WAL"}`);
-  // FULL: the pre-submit write must reach the disk before any job is handed to a runner.
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  migrate(db);
-  return db;
+  try {
+    db.pragma("busy_timeout = 10000");
+    // Reading the version first checks the file is a store this Drover knows, before anything changes it.
+    const version = checkVersion(db, file);
+    if (opts.readonly) return db;
+    db.pragma(`journal_mode = ${isNetworkFilesystem(dirname(file)) ? "DELETE" : "WAL"}`);
+    // FULL: the pre-submit write must reach the disk before any job is handed to a runner.
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    migrate(db, version);
+    return db;
+  } catch (err) {
+    // A corrupt or foreign file is bad input, not an internal error; do not leak the handle.
+    db.close();
+    if (err instanceof DroverError) throw err;
+    throw new DroverError(`cannot open the run store ${file}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** Applies the migrations the store lacks, each in its own transaction. */
-function migrate(db: Db): void {
+/** The store's schema version; refuses one written by a newer Drover. */
+function checkVersion(db: Db, file: string): number {
   const version = Number(db.pragma("user_version", { simple: true }));
   if (version > MIGRATIONS.length) {
     throw new DroverError(
-      `the run store was written by a newer Drover (schema ${version}, this one knows ${MIGRATIONS.length})`,
+      `the run store ${file} was written by a newer Drover (schema ${version}, this one knows ${MIGRATIONS.length})`,
     );
   }
+  return version;
+}
+
+/** Applies the migrations the store lacks, each in its own transaction. */
+function migrate(db: Db, version: number): void {
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v] as string);

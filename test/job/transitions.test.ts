@@ -16,6 +16,7 @@ const EXPECTED = new Set([
   "waiting>submitting",
   "waiting>failed",
   "submitting>submitted",
+  "submitting>waiting",
   "submitting>uncertain",
   "submitting>submit-failed",
   "submitting>running",

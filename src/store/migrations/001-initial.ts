@@ -48,6 +48,9 @@ CREATE TABLE jobs (
   submitted_at TEXT,
   started_at TEXT,
   ended_at TEXT,
+  logs_state TEXT,
+  logs_attempts INTEGER NOT NULL DEFAULT 0,
+  logs_retry_at TEXT,
   PRIMARY KEY (name, submit_num)
 );
 CREATE INDEX jobs_state ON jobs (state);
@@ -64,7 +67,9 @@ CREATE INDEX events_job ON events (job, submit_num);
 CREATE TABLE hosts (
   name TEXT PRIMARY KEY,
   bad_until TEXT,
-  reason TEXT
+  disabled INTEGER NOT NULL DEFAULT 0,
+  reason TEXT,
+  updated_at TEXT
 );
 CREATE TABLE requests (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
