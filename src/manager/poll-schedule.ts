@@ -22,11 +22,27 @@ export interface PollTiming {
 export function nextPollMs(s: PollingSchedule, t: PollTiming): number {
   if (t.state === "running" && t.startedMs !== null && t.timeLimitS !== null) {
     const limitMs = t.startedMs + t.timeLimitS * 1000;
-    if (t.nowMs >= limitMs) return t.nowMs + nthDelay(s.timeLimit, t.pollCount) * 1000;
+    if (t.nowMs >= limitMs) return afterLimitMs(s.timeLimit, limitMs, t.nowMs);
     const regular = t.nowMs + nthDelay(s.execution, t.pollCount) * 1000;
     // Time-limit polls start at the limit.
     return Math.min(regular, limitMs + nthDelay(s.timeLimit, 0) * 1000);
   }
   const list = t.state === "running" ? s.execution : s.submission;
   return t.nowMs + nthDelay(list, t.pollCount) * 1000;
+}
+
+/**
+ * After the limit, polls fall at the limit plus the running sums of the list (the last value
+ * repeating): counted from the limit itself, whatever happened before it.
+ */
+function afterLimitMs(list: readonly number[], limitMs: number, nowMs: number): number {
+  let at = limitMs;
+  for (let i = 0; ; i++) {
+    at += Math.max(0.05, nthDelay(list, i)) * 1000;
+    if (at > nowMs) return at;
+    if (i >= list.length) {
+      const step = Math.max(0.05, nthDelay(list, i)) * 1000;
+      return at + Math.ceil((nowMs - at + 1) / step) * step;
+    }
+  }
 }
