@@ -13,6 +13,9 @@ usage:
   drover poll RUN               poll every live job of the run now
   drover log RUN JOB [--err|--status|--script] [--submit NN]
         print a submission's job.out (job.err, job.status, the job script)
+  drover platforms [JOBSET] [--json]
+        the platforms and platform groups known (built-in, ~/.config/drover/platforms.yaml or
+        $DROVER_PLATFORMS, and the job set's own)
 
 Runs live in $DROVER_HOME (default ~/drover-run), one directory per run.
 Exit codes: 0 success; 1 a job did not succeed or the run stopped early; 2 bad input; 70 internal error.

@@ -12,6 +12,7 @@ import { runCommand } from "./run-command.js";
 import { statusCommand } from "./status-command.js";
 import { killCommand, pollCommand, triggerCommand } from "./act-commands.js";
 import { logCommand } from "./log-command.js";
+import { platformsCommand } from "./platforms-command.js";
 import { HELP } from "./help.js";
 
 type Command = (argv: string[], out: Out) => Promise<number>;
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   trigger: triggerCommand,
   poll: pollCommand,
   log: logCommand,
+  platforms: platformsCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves the exit code. */

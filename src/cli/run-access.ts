@@ -11,7 +11,7 @@ import { getRunRow } from "../store/run-row.js";
 import { addRequest, getRequest } from "../store/requests.js";
 import { acquireContact, liveContact, releaseContact } from "../manager/contact-file.js";
 import { checkRunName, droverHome, runPaths } from "../manager/run-paths.js";
-import { knownPlatforms } from "../manager/platform-registry.js";
+import { runPlatforms } from "../manager/platform-registry.js";
 import { Scheduler } from "../manager/scheduler.js";
 import { systemClock, type RunContext } from "../manager/run-context.js";
 
@@ -70,13 +70,15 @@ export async function actOnRun(
     const row = getRunRow(db);
     if (!row) throw new UsageError(`run "${name}" has no job set recorded`);
     const jobSet = parseJobSet(row.source, row.path);
+    const rp = runPlatforms(jobSet);
     const ctx: RunContext = {
       runName: name,
       runDir,
       db,
       jobSet,
       specs: new Map(jobSet.jobs.map((j) => [j.name, j])),
-      platforms: knownPlatforms(),
+      platforms: rp.platforms,
+      groups: rp.groups,
       clock: systemClock,
       maxBatch: null,
       maxActive: null,

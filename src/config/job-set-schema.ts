@@ -3,8 +3,16 @@
  * the loader returns. Checks that span jobs (needs, cycles) live in check-job-needs.ts.
  */
 import { z } from "zod";
-import { isValidName } from "../errors.js";
-import { DurationError, parseDuration } from "./duration.js";
+import type { PlatformGroupSpec, PlatformSpec } from "./platform-types.js";
+import { checkSection, platformSectionShape } from "./platforms-schema.js";
+import {
+  delaysSchema as delays,
+  durationSchema as duration,
+  nameSchema as name,
+  typeName,
+} from "./schema-parts.js";
+
+export { typeName };
 
 /** One job of a job set, with every default applied. */
 export interface JobSpec {
@@ -16,6 +24,8 @@ export interface JobSpec {
   platform: string;
   timeLimitS: number | null;
   retries: { submission: number[]; execution: number[] };
+  /** Which retry lists the job gave itself; the others come from its platform's defaults. */
+  retriesGiven: { submission: boolean; execution: boolean };
   directives: Record<string, string>;
   /** Line of the job's key in the file (1-based). */
   line: number;
@@ -33,6 +43,8 @@ export interface JobSet {
   maxActive: number | null;
   /** Jobs in file order. */
   jobs: JobSpec[];
+  /** The job set's own `platforms:` and `platform_groups:` (validated; they win over the user file's). */
+  platforms: { specs: PlatformSpec[]; groups: PlatformGroupSpec[] };
 }
 
 /** Largest job script accepted, in bytes (UTF-8). */
@@ -64,32 +76,6 @@ export function isReservedDirective(key: string): boolean {
     RESERVED_DIRECTIVES.some((r) => r.startsWith("--") && r.startsWith(key))
   );
 }
-
-const duration = (what: string, positive: boolean) =>
-  z.unknown().transform((value, ctx) => {
-    try {
-      if (typeof value !== "string")
-        throw new DurationError(`${what} must be an ISO 8601 duration such as PT5M, got ${typeName(value)}`);
-      const s = parseDuration(value);
-      if (positive && s === 0) throw new DurationError(`${what} must be longer than zero`);
-      return s;
-    } catch (err) {
-      if (!(err instanceof DurationError)) throw err;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: err.message });
-      return z.NEVER;
-    }
-  });
-
-const delays = (what: string) => z.array(duration(what, false)).max(100, `at most 100 ${what}s`);
-
-const name = (what: string) =>
-  z.string().superRefine((s, ctx) => {
-    if (s === "__proto__" || !isValidName(s))
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `bad ${what} ${JSON.stringify(s)}: use letters, digits and _ . + - (not first), no "..", at most 120 characters`,
-      });
-  });
 
 const scalarText = (what: string) =>
   z
@@ -169,35 +155,42 @@ export const jobSchema = z
     envExpand: j.env_expand,
     timeLimitS: j.time_limit,
     retries: { submission: j.retries.submission ?? [], execution: j.retries.execution ?? [] },
+    retriesGiven: {
+      submission: j.retries.submission !== undefined,
+      execution: j.retries.execution !== undefined,
+    },
     platform: j.platform,
     directives: j.directives,
   }));
 
-/** The whole file. Job names are checked here; needs and cycles across jobs afterwards. */
-export const jobSetSchema = z
-  .object({
-    platform: name("platform name").default("localhost"),
-    max_active: z
-      .number()
-      .int("max_active must be a whole number")
-      .positive("max_active must be at least 1")
-      .max(10_000_000, "max_active must be at most 10000000")
-      .nullable()
-      .default(null),
-    jobs: z.record(name("job name"), jobSchema).refine((jobs) => Object.keys(jobs).length > 0, {
-      message: "jobs is empty: a job set needs at least one job",
-    }),
-  })
-  .strict();
+/**
+ * The whole file, accepting platforms of the given runners. Job names are checked here; needs and
+ * cycles across jobs afterwards; job platforms against the catalog (checkJobPlatforms).
+ */
+export const makeJobSetSchema = (runners?: readonly string[]) =>
+  z
+    .object({
+      platform: name("platform name").default("localhost"),
+      max_active: z
+        .number()
+        .int("max_active must be a whole number")
+        .positive("max_active must be at least 1")
+        .max(10_000_000, "max_active must be at most 10000000")
+        .nullable()
+        .default(null),
+      jobs: z.record(name("job name"), jobSchema).refine((jobs) => Object.keys(jobs).length > 0, {
+        message: "jobs is empty: a job set needs at least one job",
+      }),
+      ...platformSectionShape(runners),
+    })
+    .strict()
+    .superRefine(checkSection);
+
+/** The whole file, with the built-in runners. */
+export const jobSetSchema = makeJobSetSchema();
+
+/** The top-level keys of a job set, in the order of the docs. */
+export const JOB_SET_KEYS: readonly string[] = Object.keys(jobSetSchema.innerType().shape);
 
 /** What {@link jobSetSchema} produces. */
 export type JobSetBody = z.output<typeof jobSetSchema>;
-
-/** A short type name for messages: "a list", "a mapping", "null". */
-export function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  return `a ${typeof value}`;
-}

@@ -12,7 +12,6 @@ import { deleteJob, deleteSubmission, insertJobRow, latestJobRows } from "../sto
 import { addEvent } from "../store/events.js";
 import { acquireContact, releaseContact, type Contact } from "./contact-file.js";
 import { runPaths } from "./run-paths.js";
-import { runnerOfPlatform } from "./platform-registry.js";
 
 export type OpenMode = "resume" | "new" | "reload";
 
@@ -32,6 +31,8 @@ export interface OpenRunOptions {
   command: string;
   say: (msg: string) => void;
   source: string;
+  /** The runner recorded on a job's first row (its platform's, or its group's first member's). */
+  runnerOf: (platform: string) => string;
 }
 
 /** Opens the run `name` for `jobSet`, taking its contact file. The caller closes db and contact. */
@@ -95,7 +96,7 @@ function initRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
       updated_at: now,
     });
     for (const j of jobSet.jobs) {
-      insertFirstSubmission(db, j, now);
+      insertFirstSubmission(db, j, now, o.runnerOf);
     }
     addEvent(db, {
       time: now,
@@ -122,7 +123,7 @@ function reloadRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
     });
     for (const j of jobSet.jobs) {
       if (rows.has(j.name)) continue;
-      insertFirstSubmission(db, j, now);
+      insertFirstSubmission(db, j, now, o.runnerOf);
       addEvent(db, { time: now, job: j.name, submitNum: 1, kind: "reload", text: "added by reload" });
     }
     for (const [name, r] of rows) {
@@ -154,13 +155,13 @@ function reloadRun(db: Db, jobSet: JobSet, o: OpenRunOptions): void {
 }
 
 /** The first submission row of a job: waiting, try 1. */
-function insertFirstSubmission(db: Db, j: JobSpec, now: string): void {
+function insertFirstSubmission(db: Db, j: JobSpec, now: string, runnerOf: (p: string) => string): void {
   insertJobRow(db, {
     name: j.name,
     submit_num: 1,
     try: 1,
     platform: j.platform,
-    runner: runnerOfPlatform(j.platform),
+    runner: runnerOf(j.platform),
     created_at: now,
   });
 }

@@ -1,30 +1,83 @@
-/** The platforms a run can use, by name. Only the built-in `localhost` so far. */
+/**
+ * The platforms a run uses: built from the platform catalog (built-in localhost, the user's
+ * platforms file, the job set's own section). Live platforms are cached per process by their
+ * spec, so runs and commands of one process share transports (and SSH session limits).
+ */
+import { checkJobPlatforms, loadPlatformCatalog, type JobSet } from "../config/index.js";
+import type { PlatformCatalog, PlatformSpec } from "../config/platform-types.js";
+import { localhostSpec } from "../config/platform-defaults.js";
 import { ConfigError } from "../errors.js";
-import { localhostPlatform, type Platform } from "./platform.js";
+import { buildPlatform, type Platform } from "./platform.js";
 
-let known: Map<string, Platform> | null = null;
+/** Runners Drover can drive today. */
+export const SUPPORTED_RUNNERS: ReadonlySet<string> = new Set(["background"]);
 
-/** All known platforms (built once per process). */
-export function knownPlatforms(): Map<string, Platform> {
-  known ??= new Map([["localhost", localhostPlatform()]]);
-  return known;
-}
+const cache = new Map<string, Platform>();
 
-/** The platform of that name; a config error naming where it was asked for when unknown. */
-export function getPlatform(
-  name: string,
-  where?: { file?: string; line?: number; keyPath?: string },
-): Platform {
-  const p = knownPlatforms().get(name);
-  if (!p)
-    throw new ConfigError(
-      `unknown platform "${name}" (known: ${[...knownPlatforms().keys()].join(", ")})`,
-      where,
-    );
+/** The live platform of a spec (one per distinct spec in this process). */
+export function platformFor(spec: PlatformSpec): Platform {
+  const key = JSON.stringify({ ...spec, origin: "" });
+  let p = cache.get(key);
+  if (!p) {
+    p = buildPlatform(spec);
+    cache.set(key, p);
+  }
   return p;
 }
 
-/** The runner name of a platform. */
-export function runnerOfPlatform(name: string): string {
-  return getPlatform(name).runner;
+/** Just the built-in localhost (what a run without platform files uses). */
+export function knownPlatforms(): Map<string, Platform> {
+  return new Map([["localhost", platformFor(localhostSpec())]]);
+}
+
+/** The platforms and groups of one run. */
+export interface RunPlatforms {
+  platforms: Map<string, Platform>;
+  /** Group name -> member platform names, in order. */
+  groups: Map<string, string[]>;
+}
+
+/**
+ * Loads the catalog for a job set, checks every job's platform, refuses runners not supported
+ * yet (naming where the platform was defined), and builds the live platforms.
+ */
+export function runPlatforms(
+  jobSet: JobSet,
+  catalog: PlatformCatalog = loadPlatformCatalog({ jobSet }),
+): RunPlatforms {
+  checkJobPlatforms(jobSet, catalog);
+  const platforms = new Map<string, Platform>();
+  for (const spec of catalog.platforms.values()) {
+    if (!SUPPORTED_RUNNERS.has(spec.runner)) continue;
+    platforms.set(spec.name, platformFor(spec));
+  }
+  const groups = new Map(
+    [...catalog.groups.values()].map((g) => [g.name, g.platforms.filter((m) => platforms.has(m))]),
+  );
+  for (const j of jobSet.jobs) {
+    const members = groups.get(j.platform) ?? [j.platform];
+    const unsupported = members
+      .map((m) => catalog.platforms.get(m))
+      .find((s) => s && !SUPPORTED_RUNNERS.has(s.runner));
+    if (unsupported && members.length === 1) {
+      throw new ConfigError(
+        `platform "${unsupported.name}" (${unsupported.origin}) uses runner "${unsupported.runner}", which this Drover cannot drive yet (supported: ${[...SUPPORTED_RUNNERS].join(", ")})`,
+        { file: jobSet.path, line: j.line, keyPath: `jobs.${j.name}.platform` },
+      );
+    }
+    if (members.length === 0) {
+      throw new ConfigError(`platform group "${j.platform}" has no platform this Drover can drive`, {
+        file: jobSet.path,
+        line: j.line,
+        keyPath: `jobs.${j.name}.platform`,
+      });
+    }
+  }
+  return { platforms, groups };
+}
+
+/** The runner a job's first row records: its platform's, or the first group member's. */
+export function runnerOf(rp: RunPlatforms, platformOrGroup: string): string {
+  const name = rp.groups.get(platformOrGroup)?.[0] ?? platformOrGroup;
+  return rp.platforms.get(name)?.runner ?? "background";
 }

@@ -1,52 +1,60 @@
 /**
- * Platforms as the manager uses them. Only `localhost` exists so far: background runner, local
- * transport, no install step; its run directory on the host is the run directory itself.
+ * Live platforms: a PlatformSpec (config) plus the transport that reaches its hosts. The built-in
+ * `localhost` runs background jobs through local processes; its run directory on the host is the
+ * run directory itself.
  */
 import { cpus } from "node:os";
+import type { PlatformSpec, PollingSpec } from "../config/platform-types.js";
+import { localhostSpec } from "../config/platform-defaults.js";
 import type { Transport } from "../transport/transport.js";
 import { LocalTransport } from "../transport/local.js";
+import { SshTransport } from "../transport/ssh.js";
 
-/** Polling intervals in seconds; the last value of each list repeats. */
-export interface PollingSchedule {
-  submission: number[];
-  execution: number[];
-  /** After a job's time limit has passed. */
-  timeLimit: number[];
-}
+export type PollingSchedule = PollingSpec;
 
-export interface Platform {
-  name: string;
-  hosts: string[];
-  runner: string;
-  transport: Transport;
-  /** Jobs per batch call. */
-  maxBatch: number;
-  /** Live jobs at once on this platform. */
+/** Live jobs per remote platform unless `max_active` says otherwise. */
+export const REMOTE_MAX_ACTIVE = 100;
+
+export interface Platform extends Omit<PlatformSpec, "maxActive"> {
+  /** Live jobs at once on this platform (the default applied). */
   maxActive: number;
-  polling: PollingSchedule;
-  /** Seconds a job may stay unlisted with no exit line before a verdict (slow filesystems, runners). */
-  unlistedGraceS: number;
-  /** Seconds between TERM and KILL when Drover kills a job. */
-  killGraceS: number;
-  /** Seconds a job gets between the time-limit signal and KILL. */
-  timeLimitGraceS: number;
-  /** Seconds a batch call may take before it is cut. */
-  batchTimeoutS: number;
+  /** Runs batch programs on the hosts. */
+  transport: Transport;
+  /** The SSH transport when the platform uses SSH (rsync reuses its master), else null. */
+  sshTransport: SshTransport | null;
 }
 
-/** The built-in localhost platform (defaults in seconds: local polls are cheap). */
-export function localhostPlatform(): Platform {
+/** Builds a live platform from its spec. */
+export function buildPlatform(spec: PlatformSpec): Platform {
+  const sshTransport = spec.ssh
+    ? new SshTransport({
+        command: spec.ssh.command,
+        options: spec.ssh.options,
+        shell: spec.shell,
+        connectTimeoutS: spec.connectTimeoutS,
+        maxSessions: spec.maxSessions,
+        connect: spec.connect,
+      })
+    : null;
+  const local = spec.ssh === null;
   return {
-    name: "localhost",
-    hosts: ["localhost"],
-    runner: "background",
-    transport: new LocalTransport(),
-    maxBatch: 100,
-    maxActive: Math.max(1, cpus().length) * 4,
-    polling: { submission: [1, 2, 5], execution: [1, 1, 2, 3, 5, 10], timeLimit: [1, 2, 5] },
-    unlistedGraceS: 2,
-    killGraceS: 10,
-    timeLimitGraceS: 10,
-    batchTimeoutS: 300,
+    ...spec,
+    maxActive: spec.maxActive ?? (local ? Math.max(1, cpus().length) * 4 : REMOTE_MAX_ACTIVE),
+    transport: sshTransport ?? new LocalTransport(spec.shell),
+    sshTransport,
   };
+}
+
+/** The built-in localhost platform. */
+export function localhostPlatform(): Platform {
+  return buildPlatform(localhostSpec());
+}
+
+/**
+ * The run directory on the platform's hosts: `<run root>/<run>`, or the scheduler's own run
+ * directory for a platform whose run root is "" (localhost).
+ */
+export function hostRunDir(p: Pick<PlatformSpec, "runRoot">, runName: string, localRunDir: string): string {
+  if (p.runRoot === "") return localRunDir;
+  return `${p.runRoot.replace(/\/+$/, "")}/${runName}`;
 }

@@ -103,9 +103,14 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       updateJobRow(ctx.db, row.name, row.submit_num, { runner_data: JSON.stringify(found) });
       row.runner_data = JSON.stringify(found);
     }
-    const init = status?.last.kind === "init" ? status.last.init.time : null;
+    const lastInit = status?.inits.at(-1) ?? null;
+    const seen = {
+      startedAt: lastInit?.time ?? null,
+      runCount: lastInit?.runCount ?? 0,
+      submitTime: status?.submitTime ?? null,
+    };
     const refused = input.journal?.kind === "line" && input.journal.rc !== 0;
-    const moved = recordVerdict(ctx, row, v, init, refused);
+    const moved = recordVerdict(ctx, row, v, seen, refused);
     if (
       !moved &&
       v.kind === "no-change" &&

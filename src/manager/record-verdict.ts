@@ -7,7 +7,7 @@ import type { Verdict } from "../job/verdict-input.js";
 import { applyVerdict, canMove } from "../job/transitions.js";
 import { insertJobRow, updateJobRow, type JobRow, type JobRowChanges } from "../store/job-rows.js";
 import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
-import { planExecutionRetry, planSubmissionRetry, type RetryPlan } from "./retry-policy.js";
+import { effectiveRetries, planExecutionRetry, planSubmissionRetry, type RetryPlan } from "./retry-policy.js";
 
 /** Moves a submission to `to` with extra column changes, and records the event. */
 export function moveJob(
@@ -54,10 +54,11 @@ export function endJob(
   const spec = ctx.specs.get(row.name);
   if (!spec) return;
   const now = ctx.clock.now();
+  const delays = effectiveRetries(spec, ctx.platforms.get(row.platform)?.retryDelays);
   const plan =
     to === "failed"
-      ? planExecutionRetry(row, text, spec.retries, now)
-      : planSubmissionRetry(row, notSubmitted ?? false, spec.retries, now);
+      ? planExecutionRetry(row, text, delays, now)
+      : planSubmissionRetry(row, notSubmitted ?? false, delays, now);
   if (plan) addRetry(ctx, row, plan);
 }
 
@@ -82,14 +83,34 @@ export function addRetry(ctx: RunContext, row: JobRow, plan: RetryPlan): void {
   });
 }
 
+/** Facts read from the status file beside the verdict. */
+export interface SeenFacts {
+  /** Time of the last INIT line. */
+  startedAt: string | null;
+  /** Run count of the last INIT line (0 when it never started). */
+  runCount: number;
+  /** DROVER_JOB_SUBMIT_TIME. */
+  submitTime: string | null;
+}
+
 /** Records a verdict on a live submission. Returns false when it was not a move (ignored or no change). */
 export function recordVerdict(
   ctx: RunContext,
   row: JobRow,
   v: Verdict,
-  startedAt: string | null,
+  seen: SeenFacts,
   runnerRefused = false,
 ): boolean {
+  const startedAt = seen.startedAt;
+  // What the status file tells whatever the verdict: submit time (a recovered job) and run count.
+  const facts: JobRowChanges = {};
+  if (row.submitted_at === null && seen.submitTime) facts.submitted_at = seen.submitTime;
+  if (seen.runCount > row.run_count) facts.run_count = seen.runCount;
+  const before = row.run_count;
+  if (Object.keys(facts).length > 0) {
+    updateJobRow(ctx.db, row.name, row.submit_num, facts);
+    Object.assign(row, facts);
+  }
   if (v.kind === "no-change") return false;
   const move = applyVerdict(row.state, v);
   if ("ignored" in move) {
@@ -116,7 +137,7 @@ export function recordVerdict(
       );
       return true;
     case "running":
-      if (move.to === row.state && v.runCount <= row.run_count) return false;
+      if (move.to === row.state && v.runCount <= before) return false;
       moveJob(
         ctx,
         row,

@@ -1,5 +1,6 @@
 /** Whether and when a job that ended badly gets a new submission. Pure. */
 import type { JobRow } from "../store/job-rows.js";
+import type { JobSpec } from "../config/index.js";
 
 export interface RetryDelays {
   submission: readonly number[];
@@ -60,5 +61,16 @@ export function planSubmissionRetry(
     submitFails: used + 1,
     retryAtMs: nowMs + delay * 1000,
     why: `submission retry ${used + 1}/${delays.submission.length} in ${delay}s`,
+  };
+}
+
+/** A job's retry delays: the lists it gave itself, else its platform's defaults. */
+export function effectiveRetries(
+  spec: Pick<JobSpec, "retries" | "retriesGiven">,
+  platform: RetryDelays | undefined,
+): RetryDelays {
+  return {
+    submission: spec.retriesGiven.submission || !platform ? spec.retries.submission : platform.submission,
+    execution: spec.retriesGiven.execution || !platform ? spec.retries.execution : platform.execution,
   };
 }

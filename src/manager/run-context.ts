@@ -24,6 +24,8 @@ export interface RunContext {
   jobSet: JobSet;
   specs: Map<string, JobSpec>;
   platforms: Map<string, Platform>;
+  /** Platform groups: name -> member platforms in order; a job picks one at its first submission. */
+  groups: Map<string, string[]>;
   clock: Clock;
   /** Overrides of the platforms' batch size and live-job cap (benchmarks lift them). */
   maxBatch: number | null;

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { loadJobSet, type JobSet } from "../config/index.js";
+import { loadJobSet } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { openRun, type OpenMode } from "./open-run.js";
 import { releaseContact } from "./contact-file.js";
 import { installRunFiles } from "./install-files.js";
 import { checkRunName, defaultRunName, droverHome } from "./run-paths.js";
-import { getPlatform, knownPlatforms } from "./platform-registry.js";
+import { runPlatforms, runnerOf } from "./platform-registry.js";
 import { Scheduler, type RunSummary } from "./scheduler.js";
 import { emit, systemClock, type Clock, type DroverEvent, type RunContext } from "./run-context.js";
 
@@ -41,17 +41,11 @@ export interface RunResult extends RunSummary {
   runDir: string;
 }
 
-/** Checks every job's platform exists; a config error naming the job's line otherwise. */
-export function checkPlatforms(jobSet: JobSet): void {
-  for (const j of jobSet.jobs)
-    getPlatform(j.platform, { file: jobSet.path, line: j.line, keyPath: `jobs.${j.name}.platform` });
-}
-
 /** Runs a job set file until every job is final or the scheduler is stopped. */
 export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise<RunResult> {
   const path = resolve(file);
   const jobSet = loadJobSet(path);
-  checkPlatforms(jobSet);
+  const rp = runPlatforms(jobSet);
   const name = checkRunName(o.name ?? defaultRunName(path));
   const say = o.say ?? (() => {});
   let source: string;
@@ -67,6 +61,7 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
     command: o.command ?? `drover run ${path}`,
     say,
     source,
+    runnerOf: (p) => runnerOf(rp, p),
   });
   try {
     const ctx: RunContext = {
@@ -75,7 +70,8 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
       db: run.db,
       jobSet,
       specs: new Map(jobSet.jobs.map((j) => [j.name, j])),
-      platforms: knownPlatforms(),
+      platforms: rp.platforms,
+      groups: rp.groups,
       clock: o.clock ?? systemClock,
       maxBatch: o.maxBatch ?? null,
       maxActive: o.maxActive ?? null,

@@ -18,6 +18,9 @@ import type {
 import { buildKillInput, type GuardedKill } from "./kill-program.js";
 import { readKillReply } from "./kill-reply.js";
 import { newNonce } from "./nonce.js";
+import { explainNotStarted, transportShell, withCanary } from "./login-shell.js";
+import type { CommandResult } from "../transport/command-result.js";
+import type { BatchResultBase } from "./batch-types.js";
 import { buildPollInput, type PollPlan } from "./poll-program.js";
 import { readPollReply, type PollBatchOutcome } from "./poll-reply.js";
 import { buildSubmitInput } from "./submit-program.js";
@@ -38,9 +41,8 @@ export async function submitBatch(t: Transport, req: SubmitBatchRequest): Promis
   }
   const runner = getRunner(req.runner);
   const nonce = newNonce();
-  const input = buildSubmitInput(req, runner, nonce);
-  const result = await t.runProgram(req.host, input, { timeoutMs: req.timeoutMs });
-  return readSubmitReply(req, runner, result, nonce);
+  const result = await runBatch(t, req.host, buildSubmitInput(req, runner, nonce), req.timeoutMs);
+  return explained(t, readSubmitReply(req, runner, result, nonce));
 }
 
 /** Reads status files, asks the runner, and answers journals and lookups, for all jobs at once. */
@@ -73,8 +75,8 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
     plan.pids = q.pids;
   }
   const nonce = newNonce();
-  const result = await t.runProgram(req.host, buildPollInput(plan, nonce), { timeoutMs: req.timeoutMs });
-  return readPollReply(req, runner, refs, result, nonce);
+  const result = await runBatch(t, req.host, buildPollInput(plan, nonce), req.timeoutMs);
+  return explained(t, readPollReply(req, runner, refs, result, nonce));
 }
 
 /** Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace). */
@@ -103,8 +105,8 @@ export async function killBatch(t: Transport, req: KillBatchRequest): Promise<Ki
   }
   const nonce = newNonce();
   const input = buildKillInput(guarded, req.graceS, nonce);
-  const result = await t.runProgram(req.host, input, { timeoutMs: req.timeoutMs });
-  return readKillReply(`kill on ${req.host}`, result, nonce, pids, refused);
+  const result = await runBatch(t, req.host, input, req.timeoutMs);
+  return explained(t, readKillReply(`kill on ${req.host}`, result, nonce, pids, refused));
 }
 
 function unsupported(runner: string, what: string): v.BatchRequestError {
@@ -114,3 +116,15 @@ function unsupported(runner: string, what: string): v.BatchRequestError {
 }
 
 export type { PollBatchOutcome } from "./poll-reply.js";
+
+/** Sends a batch program with the login-shell canary in front of it. */
+function runBatch(t: Transport, host: string, input: string, timeoutMs: number): Promise<CommandResult> {
+  return t.runProgram(host, withCanary(input), { timeoutMs });
+}
+
+/** A batch that never started gets the clearest reason: the login shell, ssh, a missing tool. */
+function explained<T extends BatchResultBase>(t: Transport, res: T): T {
+  if (res.started) return res;
+  const why = explainNotStarted(res.result, transportShell(t));
+  return why ? { ...res, error: why } : res;
+}

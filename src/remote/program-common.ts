@@ -5,6 +5,7 @@
  * dispositions back), then prints the start marker: PID, its start time, boot id and host time.
  */
 import { shellQuote } from "../script/shell-quote.js";
+import { MAIN_GUARD } from "./login-shell.js";
 
 /**
  * Wraps `body` (bash lines that may use `$n` nonce, `$b` boot id, `$S0` the program's start time,
@@ -23,6 +24,7 @@ for x in ${tools.join(" ")}; do command -v "$x" >/dev/null 2>&1 </dev/null || dr
 if [[ -n $drover_missing ]]; then fail tools "missing on the job host's PATH:$drover_missing"; return 127; fi
 `;
   return `main() {
+${MAIN_GUARD}
 set -f
 trap 'drover_cut=1' HUP PIPE
 local n=${shellQuote(nonce)} b= t= S= S0= drover_cut=0

@@ -31,7 +31,7 @@ const BAD: Bad[] = [
   { what: "empty jobs", text: y("jobs: {}"), line: 1, key: "jobs", message: /jobs is empty/ },
   { what: "null jobs", text: y("jobs:"), line: 1, key: "jobs", message: /expected a mapping, got null/ },
   { what: "jobs as a list", text: y("jobs:", "  - a"), line: 1, key: "jobs", message: /expected a mapping, got a list/ },
-  { what: "unknown top key", text: y("platfrom: x", "jobs:", "  a:", "    script: x"), line: 1, key: "platfrom", message: /unknown key "platfrom" \(allowed: platform, max_active, jobs\)/ },
+  { what: "unknown top key", text: y("platfrom: x", "jobs:", "  a:", "    script: x"), line: 1, key: "platfrom", message: /unknown key "platfrom" \(allowed: platform, max_active, jobs, platforms, platform_groups\)/ },
   { what: "unknown job key", text: job("    scirpt: x"), line: 4, key: "jobs.a.scirpt", message: /unknown key "scirpt"/ },
   { what: "typo instead of script", text: y("jobs:", "  a:", "    scirpt: x"), line: 3, key: "jobs.a.scirpt", message: /unknown key "scirpt"/ },
   { what: "missing script", text: y("jobs:", "  a:", "    needs: []"), line: 2, key: "jobs.a.script", message: /missing required key script/ },

@@ -32,6 +32,7 @@ const EXAMPLE = y(
 
 const DEFAULTS = { needs: [], env: {}, envExpand: false, timeLimitS: null, directives: {} };
 const NO_RETRIES = { submission: [], execution: [] };
+const NOT_GIVEN = { submission: false, execution: false };
 
 // prettier-ignore
 test("the documented example loads, normalised, in file order", () => {
@@ -43,7 +44,7 @@ test("the documented example loads, normalised, in file order", () => {
     platform: "localhost",
     maxActive: 50,
     jobs: [
-      { ...DEFAULTS, name: "prepare", script: "echo preparing; sleep 1", platform: "localhost", retries: NO_RETRIES, line: 4 },
+      { ...DEFAULTS, name: "prepare", script: "echo preparing; sleep 1", platform: "localhost", retries: NO_RETRIES, retriesGiven: NOT_GIVEN, line: 4 },
       {
         name: "compute",
         script: 'compute --size "$SIZE"',
@@ -53,11 +54,13 @@ test("the documented example loads, normalised, in file order", () => {
         platform: "cluster1",
         timeLimitS: 300,
         retries: { submission: [10], execution: [10, 30] },
+        retriesGiven: { submission: true, execution: true },
         directives: { "--mem": "1G" },
         line: 6,
       },
-      { ...DEFAULTS, name: "report", script: "echo done", needs: ["compute"], platform: "localhost", retries: NO_RETRIES, line: 15 },
+      { ...DEFAULTS, name: "report", script: "echo done", needs: ["compute"], platform: "localhost", retries: NO_RETRIES, retriesGiven: NOT_GIVEN, line: 15 },
     ],
+    platforms: { specs: [], groups: [] },
   });
 });
 
@@ -66,7 +69,15 @@ test("defaults: platform localhost, no max_active, empty lists, no limit", () =>
   assert.equal(set.platform, "localhost");
   assert.equal(set.maxActive, null);
   assert.deepEqual(set.jobs, [
-    { ...DEFAULTS, name: "only", script: "true", platform: "localhost", retries: NO_RETRIES, line: 2 },
+    {
+      ...DEFAULTS,
+      name: "only",
+      script: "true",
+      platform: "localhost",
+      retries: NO_RETRIES,
+      retriesGiven: NOT_GIVEN,
+      line: 2,
+    },
   ]);
 });
 
