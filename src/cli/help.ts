@@ -16,6 +16,15 @@ usage:
   drover platforms [JOBSET] [--json]
         the platforms and platform groups known (built-in, ~/.config/drover/platforms.yaml or
         $DROVER_PLATFORMS, and the job set's own)
+  drover check PLATFORM [JOBSET] [--json]
+        check each host: connection, tools, login shell, rsync, clock skew, run root (writable,
+        shared with this machine), each step timed; exit 1 when a host fails (warnings pass)
+  drover connect HOST|PLATFORM [JOBSET] [--check|--close]
+        open the shared ssh master (interactive on a terminal: passwords, 2FA) and leave it up
+        for runs to reuse; --check: is it up; --close: end it
+  drover tidy RUN
+        remove the run's files from every remote install target once all its jobs are final
+        (never the local run directory, never a directory shared with this machine)
 
 Runs live in $DROVER_HOME (default ~/drover-run), one directory per run.
 Exit codes: 0 success; 1 a job did not succeed or the run stopped early; 2 bad input; 70 internal error.

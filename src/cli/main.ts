@@ -13,6 +13,9 @@ import { statusCommand } from "./status-command.js";
 import { killCommand, pollCommand, triggerCommand } from "./act-commands.js";
 import { logCommand } from "./log-command.js";
 import { platformsCommand } from "./platforms-command.js";
+import { checkCommand } from "./check-command.js";
+import { connectCommand } from "./connect-command.js";
+import { tidyCommand } from "./tidy-command.js";
 import { HELP } from "./help.js";
 
 type Command = (argv: string[], out: Out) => Promise<number>;
@@ -25,6 +28,9 @@ const COMMANDS: Record<string, Command> = {
   poll: pollCommand,
   log: logCommand,
   platforms: platformsCommand,
+  check: checkCommand,
+  connect: connectCommand,
+  tidy: tidyCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves the exit code. */

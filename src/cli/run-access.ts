@@ -82,6 +82,7 @@ export async function actOnRun(
       clock: systemClock,
       maxBatch: null,
       maxActive: null,
+      installs: new Map(),
       listeners: [],
     };
     return await direct(new Scheduler(ctx));

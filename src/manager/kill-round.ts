@@ -4,6 +4,8 @@ import type { KillBatchResult } from "../remote/batch-types.js";
 import { updateJobRow, type JobRow } from "../store/job-rows.js";
 import { emit, emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { jobLogRel } from "./run-paths.js";
+import { hostRunDir } from "./platform.js";
+import { noteHostResult } from "./host-failures.js";
 import { runnerData } from "./poll-round.js";
 import type { Platform } from "./platform.js";
 
@@ -18,7 +20,7 @@ export async function killChunk(
     for (const row of rows) updateJobRow(ctx.db, row.name, row.submit_num, { kill_sent_at: nowIso(ctx) });
   })();
   const res = await killBatch(platform.transport, {
-    runDir: ctx.runDir,
+    runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
     runner: platform.runner,
     host,
     timeoutMs: platform.batchTimeoutS * 1000,
@@ -30,12 +32,13 @@ export async function killChunk(
       runnerData: runnerData(r),
     })),
   });
-  ctx.db.transaction(() => recordKillReply(ctx, rows, res))();
+  ctx.db.transaction(() => recordKillReply(ctx, platform, rows, res))();
 }
 
-function recordKillReply(ctx: RunContext, rows: JobRow[], res: KillBatchResult): void {
+function recordKillReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: KillBatchResult): void {
   const r = res.result;
   emitCommand(ctx, "kill batch", rows.length, r, res.error, true);
+  noteHostResult(ctx, platform, r.host, r, res.started);
   for (const row of rows) {
     const o = res.outcomes.get(jobKey(row.name, row.submit_num));
     const text = o

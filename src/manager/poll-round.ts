@@ -14,6 +14,8 @@ import { emit, emitCommand, jobKey, nowIso, type RunContext } from "./run-contex
 import { recordVerdict } from "./record-verdict.js";
 import { recordMessages } from "./record-messages.js";
 import { jobLogRel } from "./run-paths.js";
+import { hostRunDir } from "./platform.js";
+import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
 
@@ -47,7 +49,7 @@ export async function pollChunk(
   rows: JobRow[],
 ): Promise<void> {
   const res = await pollBatch(platform.transport, {
-    runDir: ctx.runDir,
+    runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
     runner: platform.runner,
     host,
     timeoutMs: platform.batchTimeoutS * 1000,
@@ -62,6 +64,7 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
   const failed = !res.completed || res.queryError !== null;
   // The audit trail: every command with host, argv, duration and exit; output only when it failed.
   emitCommand(ctx, "poll batch", rows.length, r, null, failed);
+  noteHostResult(ctx, platform, r.host, r, res.started);
   if (failed) {
     emit(ctx, {
       kind: "poll-error",

@@ -7,6 +7,7 @@ import type { Verdict } from "../job/verdict-input.js";
 import { applyVerdict, canMove } from "../job/transitions.js";
 import { insertJobRow, updateJobRow, type JobRow, type JobRowChanges } from "../store/job-rows.js";
 import { emit, jobKey, nowIso, type RunContext } from "./run-context.js";
+import { logsWanted } from "./logs-round.js";
 import { effectiveRetries, planExecutionRetry, planSubmissionRetry, type RetryPlan } from "./retry-policy.js";
 
 /** Moves a submission to `to` with extra column changes, and records the event. */
@@ -21,6 +22,10 @@ export function moveJob(
   // Every move goes through the one transition table; anything else is a bug, not a state.
   if (row.state !== to && !canMove(row.state, to))
     throw new Error(`internal: ${row.name} cannot move ${row.state} -> ${to}`);
+  // A job that ended on a remote platform has logs to bring home.
+  const logs =
+    (to === "succeeded" || to === "failed") && row.submitted_at !== null && logsWanted(ctx, row.platform);
+  if (logs) changes = { ...changes, logs_state: "pending", logs_retry_at: null };
   updateJobRow(ctx.db, row.name, row.submit_num, { ...changes, state: to, poll_count: 0 });
   const head = row.state === to ? to : `${row.state} -> ${to}`;
   emit(ctx, {

@@ -4,6 +4,7 @@ import type { Db } from "../store/open-store.js";
 import { addEvent, capText, type NewEvent } from "../store/events.js";
 import type { CommandResult } from "../transport/command-result.js";
 import type { Platform } from "./platform.js";
+import type { InstallState } from "./install-round.js";
 
 /** Time source, injected so tests can drive it. */
 export interface Clock {
@@ -31,6 +32,8 @@ export interface RunContext {
   maxBatch: number | null;
   maxActive: number | null;
   listeners: ((e: DroverEvent) => void)[];
+  /** Install targets made ready by this process (by install target name). */
+  installs: Map<string, InstallState>;
 }
 
 /** Writes an event to the store and tells the listeners. Call inside the caller's transaction. */

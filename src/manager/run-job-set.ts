@@ -75,6 +75,7 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
       clock: o.clock ?? systemClock,
       maxBatch: o.maxBatch ?? null,
       maxActive: o.maxActive ?? null,
+      installs: new Map(),
       listeners: o.onEvent ? [o.onEvent] : [],
     };
     const scheduler = new Scheduler(ctx);

@@ -12,6 +12,10 @@ import { pollChunk } from "./poll-round.js";
 import { killChunk } from "./kill-round.js";
 import { chunk, runLimited } from "./run-limited.js";
 import { applyRequests } from "./requests.js";
+import { planSubmissions } from "./plan-submissions.js";
+import { ensureInstalled } from "./install-round.js";
+import { hostHealth } from "../store/hosts.js";
+import { dueLogRows, retrieveLogs } from "./logs-round.js";
 import type { Platform } from "./platform.js";
 
 /** Batch calls in flight at once per round. */
@@ -29,6 +33,8 @@ export interface RunSummary {
 
 export class Scheduler {
   private stopping = false;
+  private readonly heldWhy = new Map<string, string>();
+  private readonly lastRoundError = new Map<string, string>();
   private wake: (() => void) | null = null;
 
   constructor(readonly ctx: RunContext) {}
@@ -64,6 +70,12 @@ export class Scheduler {
     await this.killRound();
     if (!this.stopping) await this.submitRound();
     await this.pollRound();
+    await this.logsRound();
+  }
+
+  /** Brings home the logs of jobs that ended on remote platforms. */
+  async logsRound(): Promise<void> {
+    await this.perHost(dueLogRows(this.ctx), "logs", (p, h, c) => retrieveLogs(this.ctx, p, h, c), 2);
   }
 
   /** Counts of latest submissions per state, and whether the run is over. */
@@ -77,7 +89,17 @@ export class Scheduler {
       if (!FINAL_STATES.has(r.state)) open++;
     }
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
-    return { done: open === 0, counts, allSucceeded: (counts.get("succeeded") ?? 0) === total, live };
+    const pendingLogs = (
+      this.ctx.db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE logs_state = 'pending'`).get() as {
+        n: number;
+      }
+    ).n;
+    return {
+      done: open === 0 && pendingLogs === 0,
+      counts,
+      allSucceeded: (counts.get("succeeded") ?? 0) === total,
+      live,
+    };
   }
 
   /** Makes every live job due for a poll now (start-up reconciliation, `drover poll`). */
@@ -140,29 +162,35 @@ export class Scheduler {
     const needs = new Map([...this.ctx.specs.values()].map((s) => [s.name, s.needs]));
     const { ready } = computeReadiness({ rows, needs, nowIso: nowIso(this.ctx) });
     if (ready.length === 0) return;
-    const liveAll = [...rows.values()].filter((r) => LIVE_STATES.has(r.state));
-    let runRoom = (this.ctx.maxActive ?? this.ctx.jobSet.maxActive ?? Infinity) - liveAll.length;
-    const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
-    for (const row of ready) {
-      if (runRoom <= 0) break;
-      if (only && !only.has(row.name)) continue;
-      if (!this.ctx.specs.has(row.name)) continue;
-      const platform = this.platformOf(row);
-      const host = platform.hosts[0] as string;
-      const key = `${platform.name}\0${host}`;
-      const g = groups.get(key) ?? { platform, host, rows: [] };
-      const platformLive = liveAll.filter((r) => r.platform === platform.name).length + g.rows.length;
-      if (platformLive >= (this.ctx.maxActive ?? platform.maxActive)) continue;
-      g.rows.push(row);
-      groups.set(key, g);
-      runRoom--;
-    }
-    const tasks = [...groups.values()].flatMap((g) =>
-      chunk(g.rows, this.ctx.maxBatch ?? g.platform.maxBatch).map(
-        (c) => () => submitChunk(this.ctx, g.platform, g.host, c),
-      ),
+    const now = nowIso(this.ctx);
+    const plan = planSubmissions({
+      ready: only ? ready.filter((r) => only.has(r.name)) : ready,
+      live: [...rows.values()].filter((r) => LIVE_STATES.has(r.state)),
+      platforms: this.ctx.platforms,
+      groups: this.ctx.groups,
+      health: (h) => hostHealth(this.ctx.db, h, now),
+      runCap: this.ctx.maxActive ?? this.ctx.jobSet.maxActive,
+      platformCapOverride: this.ctx.maxActive,
+      known: (n) => this.ctx.specs.has(n),
+    });
+    this.noteHeld(plan.held);
+    const tasks = plan.groups.flatMap((g) =>
+      chunk(g.rows, this.ctx.maxBatch ?? g.platform.maxBatch).map((c) => async () => {
+        if (await ensureInstalled(this.ctx, g.platform, g.host))
+          await submitChunk(this.ctx, g.platform, g.host, c);
+      }),
     );
     await runLimited(tasks, BATCHES_IN_FLIGHT, (err) => this.roundError("submit", err));
+  }
+
+  /** Says once (per change) why ready jobs of a platform wait. */
+  private noteHeld(held: Map<string, string>): void {
+    for (const [platform, why] of held) {
+      if (this.heldWhy.get(platform) === why) continue;
+      this.heldWhy.set(platform, why);
+      emit(this.ctx, { kind: "held", text: `jobs of ${platform} wait: ${why}` });
+    }
+    for (const platform of [...this.heldWhy.keys()]) if (!held.has(platform)) this.heldWhy.delete(platform);
   }
 
   /** Polls the live jobs that are due. */
@@ -212,6 +240,9 @@ export class Scheduler {
 
   private roundError(what: string, err: unknown): void {
     const msg = err instanceof Error ? err.message : String(err);
+    // The same failure every round is said once, not twice a second.
+    if (this.lastRoundError.get(what) === msg) return;
+    this.lastRoundError.set(what, msg);
     emit(this.ctx, {
       kind: "error",
       text: `${what} round failed: ${msg}`,

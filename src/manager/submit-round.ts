@@ -11,6 +11,8 @@ import type { JobRow } from "../store/job-rows.js";
 import { emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { endJob, moveJob } from "./record-verdict.js";
 import { jobLogRel } from "./run-paths.js";
+import { hostRunDir } from "./platform.js";
+import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
 import { capText } from "../store/events.js";
@@ -53,7 +55,7 @@ export async function submitChunk(
   host: string,
   rows: JobRow[],
 ): Promise<void> {
-  const runDir = ctx.runDir;
+  const runDir = hostRunDir(platform, ctx.runName, ctx.runDir);
   const batchId = newBatchId(ctx.clock.now());
   const jobs = rows.map((r) => prepareJob(ctx, r, runDir));
   ctx.db.transaction(() => {
@@ -71,7 +73,15 @@ export async function submitChunk(
         ctx,
         row,
         "submitting",
-        { token: job.token, batch_id: batchId, host, runner: platform.runner, triggered: 0, retry_at: null },
+        {
+          token: job.token,
+          batch_id: batchId,
+          host,
+          platform: platform.name,
+          runner: platform.runner,
+          triggered: 0,
+          retry_at: null,
+        },
         `batch ${batchId}`,
       );
     });
@@ -97,6 +107,10 @@ function recordSubmitReply(
   const now = ctx.clock.now();
   const r = res.result;
   emitCommand(ctx, `submit batch ${batchId}`, rows.length, r, res.error, true);
+  const failure = noteHostResult(ctx, platform, r.host, r, res.started);
+  // A host that could not be reached (or must be reconnected) is no fault of the jobs.
+  const waitForHost =
+    !res.started && res.missingTools.length === 0 && failure !== null && failure.kind !== "auth-failed";
   for (const row of rows) {
     const key = jobKey(row.name, row.submit_num);
     const o = res.outcomes.get(key);
@@ -138,6 +152,15 @@ function recordSubmitReply(
         "uncertain",
         { next_poll_at: new Date(now).toISOString() },
         res.error ?? "no reply for this job",
+      );
+    } else if (waitForHost) {
+      // Nothing reached the host: the job waits for a good one (maybe another host).
+      moveJob(
+        ctx,
+        row,
+        "waiting",
+        { token: null, batch_id: null, host: null },
+        res.error ?? "batch not started",
       );
     } else {
       endJob(

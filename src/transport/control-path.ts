@@ -5,10 +5,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createHash } from "node:crypto";
 import { DroverError } from "../errors.js";
 
-/** Longest accepted directory: dir + "/" + 40 hex (%C) + ".XXXXXXXXXXXXXXXX" stays under 104 bytes. */
-export const CONTROL_DIR_MAX = 45;
+/** Longest accepted directory: dir + "/" + 12 hex + "-" + 40 hex (%C) + ".XXXXXXXXXXXXXXXX" stays under 104 bytes. */
+export const CONTROL_DIR_MAX = 32;
 
 /** `/tmp/drover-<uid>`: one directory per local user, shared by every run and `drover connect`. */
 export function defaultControlDir(): string {
@@ -16,9 +17,14 @@ export function defaultControlDir(): string {
   return `/tmp/drover-${uid}`;
 }
 
-/** The ControlPath option value: ssh replaces `%C` with a hash of local host, host, port and user. */
-export function controlPathPattern(dir: string): string {
-  return `${dir}/%C`;
+/**
+ * The ControlPath option value: a 12-hex hash of `words` (the ssh settings and host alias), then
+ * `%C`, which ssh replaces with a hash of local host, host, port and user.
+ */
+export function controlPathPattern(dir: string, words: readonly string[] = []): string {
+  if (words.length === 0) return `${dir}/%C`;
+  const tag = createHash("sha256").update(JSON.stringify(words)).digest("hex").slice(0, 12);
+  return `${dir}/${tag}-%C`;
 }
 
 /**

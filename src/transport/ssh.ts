@@ -33,13 +33,11 @@ export class SshTransport implements Transport {
   readonly kind = "ssh";
   readonly settings: SshSettings;
   readonly controlDir: string;
-  private readonly controlPath: string;
 
   /** Validates the options (throws DroverError) and prepares the private control directory. */
   constructor(opts: SshTransportOptions = {}) {
     this.settings = sshSettings(opts);
     this.controlDir = ensureControlDir(opts.controlDir);
-    this.controlPath = controlPathPattern(this.controlDir);
   }
 
   /** Writes `program` to the remote shell's stdin; resolves with the result. Rejects only for a bad host. */
@@ -59,7 +57,7 @@ export class SshTransport implements Transport {
   async runSession(host: string, attempt: (ssh: string[]) => Promise<CommandResult>): Promise<CommandResult> {
     checkHost(host);
     const s = this.settings;
-    const link = await master.resolveLink(s, this.controlPath, host);
+    const link = await master.resolveLink(s, this.controlPathFor(host), host);
     if ("argv" in link) return link;
     const limiter = limiterFor(link.key, s.maxSessions);
     const words = this.sessionArgv(link);
@@ -89,7 +87,7 @@ export class SshTransport implements Transport {
       // The master had gone before the session (idle timeout, killed): nothing ran, so go again.
       // Without that proof the program may have started and been cut: never run it twice.
       if (neverConnected(r.stderr) && !(await master.checkLink(s, link))) {
-        if (s.connect === "manual") return needsConnect(r, this.controlPath);
+        if (s.connect === "manual") return needsConnect(r, this.controlPathFor(host));
         if (++revivals <= MAX_REVIVALS) continue;
       }
       return r;
@@ -98,7 +96,7 @@ export class SshTransport implements Transport {
 
   /** True when a master answers for `host` (`ssh -O check`). */
   async checkMaster(host: string): Promise<boolean> {
-    const link = await master.resolveLink(this.settings, this.controlPath, checkHost(host));
+    const link = await master.resolveLink(this.settings, this.controlPathFor(checkHost(host)), host);
     return "argv" in link ? false : master.checkLink(this.settings, link);
   }
 
@@ -108,7 +106,7 @@ export class SshTransport implements Transport {
    * stays in the background after this resolves.
    */
   async openMaster(host: string, o: { interactive: boolean; timeoutMs?: number }): Promise<CommandResult> {
-    const link = await master.resolveLink(this.settings, this.controlPath, checkHost(host));
+    const link = await master.resolveLink(this.settings, this.controlPathFor(checkHost(host)), host);
     if ("argv" in link) return link;
     const timeoutMs =
       o.timeoutMs ?? (o.interactive ? 300_000 : this.settings.connectTimeoutS * 2000 + 15_000);
@@ -117,14 +115,24 @@ export class SshTransport implements Transport {
 
   /** Asks the master for `host` to exit (`ssh -O exit`); sessions still open on it end too. */
   async closeMaster(host: string): Promise<CommandResult> {
-    const link = await master.resolveLink(this.settings, this.controlPath, checkHost(host));
+    const link = await master.resolveLink(this.settings, this.controlPathFor(checkHost(host)), host);
     return "argv" in link ? link : master.closeLink(this.settings, link);
   }
 
   /** The current session cap for `host`'s master in this process (lowered by refused sessions). */
   async sessionCap(host: string): Promise<number> {
-    const link = await master.resolveLink(this.settings, this.controlPath, checkHost(host));
+    const link = await master.resolveLink(this.settings, this.controlPathFor(checkHost(host)), host);
     return "argv" in link ? this.settings.maxSessions : limiterFor(link.key, this.settings.maxSessions).cap;
+  }
+
+  /**
+   * The ControlPath of a host: `%C` (local host, host, port, user) behind a short hash of the ssh
+   * command, options and host alias, so two aliases of one account with different keys (a full key
+   * and an rsync-only one) never share a master, while runs and `drover connect` with the same
+   * settings do.
+   */
+  controlPathFor(host: string): string {
+    return controlPathPattern(this.controlDir, [...this.settings.command, ...this.settings.options, host]);
   }
 
   /**
@@ -136,7 +144,7 @@ export class SshTransport implements Transport {
     const guard = this.settings.connect === "manual";
     return sshArgv(
       this.settings,
-      this.controlPath,
+      this.controlPathFor(host),
       guard ? { kind: "client", guard: false } : { kind: "auto" },
       null,
     );
@@ -170,7 +178,7 @@ export class SshTransport implements Transport {
         durationMs: 0,
         timedOut: false,
       },
-      this.controlPath,
+      link.controlPath,
     );
   }
 }

@@ -62,10 +62,14 @@ export function sshBed(): SshBed {
 
 /** The pid of the master serving `host` for `t`, from `ssh -O check`, or null. */
 export function masterPid(t: SshTransport, config: string, host: string): number | null {
-  const r = spawnSync("ssh", ["-F", config, "-o", `ControlPath=${t.controlDir}/%C`, "-O", "check", host], {
-    encoding: "utf8",
-    timeout: 10_000,
-  });
+  const r = spawnSync(
+    "ssh",
+    ["-F", config, "-o", `ControlPath=${t.controlPathFor(host)}`, "-O", "check", host],
+    {
+      encoding: "utf8",
+      timeout: 10_000,
+    },
+  );
   const m = /pid=([0-9]+)/.exec(r.stderr);
   return m ? Number(m[1]) : null;
 }

@@ -130,7 +130,11 @@ test("control directory: created 0700; refused when group-writable, foreign, a s
     const t = new SshTransport({ controlDir: path.join(base, "t"), options: ["-F", "/c"] });
     assert.equal(t.kind, "ssh");
     const rsh = t.sshCommandForRsync("h1");
-    assert.ok(rsh.includes(`ControlPath=${base}/t/%C`) && rsh.includes("/c") && !rsh.includes("h1"));
+    assert.match(t.controlPathFor("h1"), new RegExp(`^${base}/t/[0-9a-f]{12}-%C$`));
+    assert.notEqual(t.controlPathFor("h1"), t.controlPathFor("h1-rsync"), "aliases never share a master");
+    assert.ok(
+      rsh.includes(`ControlPath=${t.controlPathFor("h1")}`) && rsh.includes("/c") && !rsh.includes("h1"),
+    );
     assert.throws(() => new SshTransport({ controlDir: path.join(base, "link", "x", "..") }), DroverError);
   } finally {
     fs.rmSync(base, { recursive: true, force: true });

@@ -29,7 +29,7 @@ test("runs the program from stdin through one master; a warm call is much faster
   assert.equal(cold.host, a);
   assert.equal(cold.timedOut, false);
   assert.deepEqual(cold.argv.slice(-6), ["-T", a, "--", "bash", "-l", "-s"]);
-  assert.ok(cold.argv.includes("BatchMode=yes") && cold.argv.includes(`ControlPath=${t.controlDir}/%C`));
+  assert.ok(cold.argv.includes("BatchMode=yes") && cold.argv.includes(`ControlPath=${t.controlPathFor(a)}`));
   assert.equal(classifySshResult(cold, true), null, "the program's own exit code is no ssh failure");
   assert.equal(warm.stdout, "warm\n");
   assert.ok(await t.checkMaster(a), "the master stays after the calls");
