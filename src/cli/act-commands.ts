@@ -15,6 +15,10 @@ export async function killCommand(argv: string[], out: Out): Promise<number> {
     async (s) => {
       const ans = requestKill(s.ctx, jobs);
       await s.killRound();
+      // No live Drover will poll: look once, after a moment, so the kill shows in the status.
+      await new Promise((r) => setTimeout(r, 1500));
+      s.pollEveryLiveJobNow("after kill");
+      await s.pollRound();
       return { ok: ans.ok, text: ans.lines.join("\n") };
     },
     out.note,
