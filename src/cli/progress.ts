@@ -62,7 +62,7 @@ export class Progress {
   private draw(): void {
     const lines = [this.countsLine(), ...this.recent.map((l) => `  ${l}`)];
     const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : "";
-    this.write(clear + lines.map((l) => l.slice(0, (process.stdout.columns ?? 120) - 1)).join("\n") + "\n");
+    this.write(clear + lines.map((l) => l.slice(0, Math.max(20, (process.stdout.columns || 120) - 1))).join("\n") + "\n");
     this.drawnLines = lines.length;
   }
 
