@@ -37,12 +37,16 @@ export function noteHostResult(
       emit(ctx, { kind: "host", text: `host ${host} marked bad until ${until.slice(11, 19)}: ${f.message}` });
       break;
     }
-    case "needs-connect":
+    case "needs-connect": {
+      // Not a broken host: it waits for a person; checked again after the bad-host time.
+      const until = new Date(ctx.clock.now() + platform.badHostS * 1000).toISOString();
+      markHostBad(ctx.db, host, until, `needs 'drover connect ${host}'`, now);
       emit(ctx, {
         kind: "held",
         text: `host ${host} needs 'drover connect ${host}': its SSH master has gone; Drover waits`,
       });
       break;
+    }
     default:
       // A refused session is back-pressure, not a bad host.
       break;
