@@ -55,7 +55,15 @@ export async function ensureInstalled(ctx: RunContext, platform: Platform, host:
   }
   const sources = platform.installIncludes.map((d) => join(ctx.runDir, d)).filter((p) => existsSync(p));
   if (sources.length > 0) {
-    const r = await rsyncPush({ ssh: platform.sshTransport, host, sources, dest: `${runDir}/`, timeoutMs });
+    const r = await rsyncPush({
+      ssh: platform.sshTransport,
+      host,
+      sources,
+      dest: `${runDir}/`,
+      timeoutMs,
+      command: platform.rsync.command,
+      options: platform.rsync.options,
+    });
     emitCommand(
       ctx,
       `install copy to ${platform.installTarget}`,

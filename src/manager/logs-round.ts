@@ -54,7 +54,8 @@ export async function retrieveLogs(
     sources: rels.map((rel) => `${runDir}/./${rel}`),
     dest: ctx.runDir,
     maxSizeBytes: opts.maxSizeBytes,
-    options: ["--relative"],
+    command: platform.rsync.command,
+    options: [...platform.rsync.options, "--relative"],
     timeoutMs: platform.batchTimeoutS * 1000,
   });
   // 23/24: some files were missing or vanished (a job that never wrote job.err): not a failure.

@@ -26,6 +26,8 @@ export interface RsyncPushRequest {
   dest: string;
   /** Extra rsync options (each must start with "-"), e.g. ["--delete"]. */
   options?: string[];
+  /** The rsync command (default ["rsync"]; a platform may name another path or wrapper). */
+  command?: string[];
   timeoutMs: number;
 }
 
@@ -40,6 +42,8 @@ export interface RsyncPullRequest {
   /** Files larger than this are skipped and listed in `skippedForSize`. */
   maxSizeBytes?: number;
   options?: string[];
+  /** The rsync command (default ["rsync"]). */
+  command?: string[];
   timeoutMs: number;
 }
 
@@ -48,7 +52,7 @@ export async function rsyncPush(req: RsyncPushRequest): Promise<RsyncResult> {
   const sources = list(req.sources, "rsync push sources").map((p) => localPath(p, "rsync push source"));
   const remote = req.ssh !== null;
   const dest = remote ? remotePath(req.dest, "rsync push dest") : localPath(req.dest, "rsync push dest");
-  return run(req.ssh, req.host, options(req.options), sources, dest, "push", req.timeoutMs);
+  return run(req.ssh, req.host, options(req.options), sources, dest, "push", req.timeoutMs, req.command);
 }
 
 /** Copies into `dest`, skipping (and reporting) files over `maxSizeBytes`. Bad input rejects. */
@@ -65,7 +69,7 @@ export async function rsyncPull(req: RsyncPullRequest): Promise<RsyncResult> {
       throw new DroverError(`rsync pull: maxSizeBytes ${String(n)} is not a positive whole number`);
     extra.push(`--max-size=${n}`);
   }
-  return run(req.ssh, req.host, extra, sources, dest, "pull", req.timeoutMs);
+  return run(req.ssh, req.host, extra, sources, dest, "pull", req.timeoutMs, req.command);
 }
 
 async function run(
@@ -76,11 +80,17 @@ async function run(
   dest: string,
   dir: "push" | "pull",
   timeoutMs: number,
+  command: string[] = ["rsync"],
 ): Promise<RsyncResult> {
+  if (
+    command.length === 0 ||
+    command.some((w) => typeof w !== "string" || w.length === 0 || w.includes("\0"))
+  )
+    throw new DroverError("rsync: the command must be a non-empty list of words");
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0))
     throw new DroverError(`rsync: timeoutMs ${timeoutMs} is not valid`);
   const base = [
-    "rsync",
+    ...command,
     "--recursive",
     "--links",
     "--perms",
