@@ -13,3 +13,17 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 export function shortTime(iso: string | null): string {
   return iso ? iso.slice(11, 19) : "-";
 }
+
+/**
+ * Text from jobs and hosts made safe for a terminal: control characters (escape sequences, carriage
+ * returns, newlines) shown as `\xNN` so no output can forge lines or drive the terminal. Tab stays.
+ */
+export function printable(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    const control = (c < 0x20 && c !== 0x09) || c === 0x7f || c === 0x9b;
+    out += control ? `\\x${c.toString(16).padStart(2, "0")}` : ch;
+  }
+  return out;
+}

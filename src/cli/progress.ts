@@ -5,6 +5,7 @@
 import { JOB_STATES, type JobState } from "../job/model.js";
 import type { DroverEvent } from "../manager/run-context.js";
 import type { RunSummary } from "../manager/scheduler.js";
+import { printable } from "./format-table.js";
 
 /** Event kinds worth a line of their own. */
 const SHOWN = new Set([
@@ -37,7 +38,7 @@ export class Progress {
   /** Takes one event from the scheduler. */
   event(e: DroverEvent): void {
     if (!SHOWN.has(e.kind)) return;
-    const line = `${e.time.slice(11, 19)} ${e.text}`;
+    const line = `${e.time.slice(11, 19)} ${printable(e.text)}`;
     if (this.tty) {
       this.recent.push(line);
       if (this.recent.length > 8) this.recent.shift();
@@ -62,7 +63,11 @@ export class Progress {
   private draw(): void {
     const lines = [this.countsLine(), ...this.recent.map((l) => `  ${l}`)];
     const clear = this.drawnLines > 0 ? `\x1b[${this.drawnLines}F\x1b[J` : "";
-    this.write(clear + lines.map((l) => l.slice(0, Math.max(20, (process.stdout.columns || 120) - 1))).join("\n") + "\n");
+    this.write(
+      clear +
+        lines.map((l) => l.slice(0, Math.max(20, (process.stdout.columns || 120) - 1))).join("\n") +
+        "\n",
+    );
     this.drawnLines = lines.length;
   }
 

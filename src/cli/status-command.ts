@@ -9,7 +9,7 @@ import { droverHome, runPaths } from "../manager/run-paths.js";
 import { liveContact } from "../manager/contact-file.js";
 import { parseArgs } from "./args.js";
 import { readRun } from "./run-access.js";
-import { formatTable, shortTime } from "./format-table.js";
+import { formatTable, printable, shortTime } from "./format-table.js";
 import type { Out } from "./out.js";
 
 /** The JSON row of one job, as documented in the README. */
@@ -71,8 +71,8 @@ export async function statusCommand(argv: string[], out: Out): Promise<number> {
         out.print(
           `\n${r.name}/${String(r.submit_num).padStart(2, "0")} ${r.state}${r.reason ? ` (${r.reason})` : ""}`,
         );
-        for (const ev of parseEvidence(r.evidence)) out.print(`  evidence: ${ev}`);
-        for (const e of jobEvents(db, r.name)) out.print(`  ${e.time}  ${e.text}`);
+        for (const ev of parseEvidence(r.evidence)) out.print(`  evidence: ${printable(ev)}`);
+        for (const e of jobEvents(db, r.name)) out.print(`  ${e.time}  ${printable(e.text)}`);
       }
     }
     return 0;

@@ -1,0 +1,183 @@
+/**
+ * The PBS runner (PBS Professional, OpenPBS, Torque): pure command specs and parsers.
+ *
+ * - submit: `qsub -o OUT -e ERR SCRIPT`; qsub prints the job ID (`1234.server`).
+ * - poll: one `qstat` per host for all its jobs (split by argv budget, see `pbsPollChunks`):
+ *   PBS Pro `qstat -x -f -F json IDS` (history included, so a finished job is seen as F with its
+ *   Exit_status), Torque the plain `qstat IDS` table. A job is unlisted only when qstat names it
+ *   ("Unknown Job Id") or shows it finished; a job missing without such a line is a poll error.
+ * - kill: `qdel ID`. Accounting (PBS Pro): the same `qstat -x -f -F json`, Exit_status mapped in
+ *   states.ts. Lookup by name: `qselect -x -N NAME` (PBS Pro; names hold the token).
+ */
+import type { AccountingAnswer, QueueAnswer } from "../../job/verdict-input.js";
+import type {
+  CommandSpec,
+  JobRef,
+  ParsedPoll,
+  ParsedSubmit,
+  QueryReply,
+  Runner,
+  SubmitReply,
+} from "../runner.js";
+import {
+  chunkJobs,
+  clip,
+  completeLines,
+  matchJobs,
+  runnerJobName,
+  type JobAttributes,
+  type RawDirective,
+} from "./batch-common.js";
+import { PBS_JOB_NAME_MAX, pbsDirectives, type PbsFlavor } from "./directives.js";
+import { parseQstatJson, parseQstatTable, pbsSeq, type QstatReading } from "./parse-qstat.js";
+import { pbsTerminal } from "./states.js";
+
+/** Options of one PBS runner (one per platform). */
+export interface PbsOptions {
+  /** Default "pbspro". */
+  flavor?: PbsFlavor;
+  /** The run tag that starts every runner job name; needed for lookups by name. */
+  runTag?: string;
+  /** Generic attributes applied to every job of the platform. */
+  attributes?: JobAttributes;
+  /** Raw `#PBS` directives passed through (reserved ones are refused). */
+  directives?: RawDirective[];
+  /** Longest job name; default by flavor (PBS_JOB_NAME_MAX). */
+  jobNameMax?: number;
+  /** Argv budget of one poll command (bytes of job IDs). */
+  pollBudget?: number;
+}
+
+/** PBS job IDs as qsub prints them: sequence, optional array brackets, optional server. */
+export const PBS_JOB_ID = /^[0-9]+(\[[0-9]*\])?(\.[A-Za-z0-9_-]+)*$/;
+
+/** POSIX ERE for the batch program: the first group is the ID qsub printed at the start of a line. */
+export const PBS_ID_PATTERN = "^([0-9]+(\\[[0-9]*\\])?(\\.[A-Za-z0-9_-]+)*)";
+
+/** Token length Drover uses (12 random bytes, hex). */
+const TOKEN_CHARS = 24;
+
+/** Builds a PBS runner. */
+export function createPbsRunner(opts: PbsOptions = {}): Runner {
+  const flavor = opts.flavor ?? "pbspro";
+  const nameMax = opts.jobNameMax ?? PBS_JOB_NAME_MAX[flavor];
+  const budget = opts.pollBudget ?? undefined;
+  const canLookup = opts.runTag !== undefined && nameMax >= TOKEN_CHARS + 4;
+  const json = flavor === "pbspro";
+  const valid = (j: JobRef): boolean => PBS_JOB_ID.test(j.jobId);
+  const asked = (jobs: readonly JobRef[]): JobRef[] => chunkJobs(jobs.filter(valid), budget)[0] ?? [];
+  const qstatSpec = (ids: string[]): CommandSpec =>
+    ids.length === 0
+      ? { argv: ["true"], stdin: "/dev/null" }
+      : { argv: json ? ["qstat", "-x", "-f", "-F", "json", ...ids] : ["qstat", ...ids], stdin: "/dev/null" };
+  const read = (r: QueryReply, n: number): QstatReading | { error: string } => {
+    if (n === 0) return { records: new Map(), gone: new Map() };
+    if (r.rc < 0) return { error: `qstat did not finish (rc=${r.rc}): ${clip(r.text)}` };
+    const parsed = json ? parseQstatJson(r.text) : parseQstatTable(r.text);
+    if ("error" in parsed) return { error: `${parsed.error} (rc=${r.rc})` };
+    // A non-zero exit is normal only when qstat says why: some job is unknown or finished.
+    if (r.rc !== 0 && parsed.gone.size === 0) return { error: `qstat failed (rc=${r.rc}): ${clip(r.text)}` };
+    return parsed;
+  };
+
+  const runner: Runner = {
+    name: "pbs",
+    capabilities: {
+      hostBound: false,
+      killsGroup: true,
+      clusters: false,
+      accounting: json,
+      jobNames: canLookup,
+    },
+    directives: (job) => pbsDirectives(job, flavor, opts.attributes, opts.directives, nameMax),
+    submitCommand: (job) => ({
+      argv: ["qsub", "-o", { path: job.stdout }, "-e", { path: job.stderr }, { path: job.scriptPath }],
+      stdin: "/dev/null",
+      idPattern: PBS_ID_PATTERN,
+    }),
+    parseSubmit: (r: SubmitReply): ParsedSubmit => {
+      const id =
+        r.id !== ""
+          ? r.id
+          : (r.output
+              .split("\n")
+              .find((l) => PBS_JOB_ID.test(l.trim()))
+              ?.trim() ?? "");
+      if (r.rc !== 0 || !PBS_JOB_ID.test(id))
+        return { jobId: null, runnerData: {}, error: `qsub failed (rc=${r.rc}): ${clip(r.output.trim())}` };
+      return { jobId: id, runnerData: {}, error: null };
+    },
+    pollQuery: (jobs) => ({ kind: "command", spec: qstatSpec(asked(jobs).map((j) => j.jobId)) }),
+    parsePoll: (r, jobs): ParsedPoll => {
+      const ask = asked(jobs);
+      const reading = read(r, ask.length);
+      if ("error" in reading) return { ok: false, error: reading.error };
+      const matched = matchJobs(ask, reading.records, reading.gone, pbsSeq);
+      if ("error" in matched) return { ok: false, error: matched.error };
+      const answers = new Map<string, QueueAnswer>();
+      // A recorded ID that is not a PBS ID cannot be in the queue.
+      for (const j of jobs) if (!valid(j)) answers.set(j.key, { kind: "unlisted" });
+      for (const [key, m] of matched)
+        answers.set(
+          key,
+          m.kind === "record" && m.record.listed
+            ? { kind: "listed", runnerState: m.record.state }
+            : { kind: "unlisted" },
+        );
+      return { ok: true, answers };
+    },
+    killAction: (j) =>
+      valid(j)
+        ? { kind: "command", spec: { argv: ["qdel", j.jobId], stdin: "/dev/null" } }
+        : { kind: "refuse", reason: `not a PBS job ID: ${JSON.stringify(j.jobId)}` },
+    lookupQuery: (job) => {
+      if (!canLookup || job.token === undefined || opts.runTag === undefined) return null;
+      const name = runnerJobName(opts.runTag, job.key.split("/")[0] ?? job.key, job.token, nameMax);
+      const argv = json ? ["qselect", "-x", "-N", name] : ["qselect", "-N", name];
+      return { kind: "command", spec: { argv, stdin: "/dev/null" } };
+    },
+    parseLookup: (r) => {
+      if (r.rc !== 0) return { ok: false, error: `qselect failed (rc=${r.rc}): ${clip(r.text)}` };
+      const lines = completeLines(r.text);
+      if ("error" in lines) return { ok: false, error: lines.error };
+      const ids = lines.map((l) => l.trim()).filter((l) => l !== "");
+      const bad = ids.find((l) => !PBS_JOB_ID.test(l));
+      if (bad !== undefined)
+        return { ok: false, error: `unexpected qselect line: ${JSON.stringify(clip(bad, 200))}` };
+      const first = ids[0];
+      if (first === undefined) return { ok: true, answer: { kind: "not-found" }, runnerData: {} };
+      return { ok: true, answer: { kind: "found", jobId: first }, runnerData: {} };
+    },
+  };
+  if (json)
+    runner.accounting = {
+      query: (jobs) => qstatSpec(asked(jobs).map((j) => j.jobId)),
+      parse: (r, jobs) => pbsAccounting(read(r, asked(jobs).length), asked(jobs)),
+    };
+  return runner;
+}
+
+/** Accounting answers for the finished jobs of a reading; jobs still queued or unknown get none. */
+function pbsAccounting(
+  reading: QstatReading | { error: string },
+  jobs: readonly JobRef[],
+): Map<string, AccountingAnswer> | { error: string } {
+  if ("error" in reading) return reading;
+  const out = new Map<string, AccountingAnswer>();
+  for (const j of jobs) {
+    const rec = reading.records.get(pbsSeq(j.jobId));
+    if (rec && (rec.state === "F" || rec.state === "X")) out.set(j.key, pbsTerminal(rec.exitStatus, rec.raw));
+  }
+  return out;
+}
+
+/** Chunks of jobs, each small enough for one poll command; the manager polls each chunk. */
+export function pbsPollChunks(jobs: readonly JobRef[], budget?: number): JobRef[][] {
+  return chunkJobs(
+    jobs.filter((j) => PBS_JOB_ID.test(j.jobId)),
+    budget,
+  );
+}
+
+/** The PBS Pro runner with default options. */
+export const pbsRunner: Runner = createPbsRunner();

@@ -1,0 +1,362 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { ConfigError } from "../../src/errors.js";
+import { POLL_ARGV_BUDGET, runnerJobName } from "../../src/runners/pbs/batch-common.js";
+import { pbsDirectives, walltime } from "../../src/runners/pbs/directives.js";
+import {
+  PBS_ID_PATTERN,
+  createPbsRunner,
+  pbsPollChunks,
+  pbsRunner,
+} from "../../src/runners/pbs/pbs-runner.js";
+import { PBS_STATES, pbsTerminal } from "../../src/runners/pbs/states.js";
+import type { ParsedPoll, Runner } from "../../src/runners/runner.js";
+import { loadFixture, prng, randomText, refs } from "./fixture-file.js";
+
+const torque = createPbsRunner({ flavor: "torque" });
+
+function poll(r: Runner, file: string, rc?: number): ParsedPoll {
+  const f = loadFixture("pbs", file);
+  return r.parsePoll({ rc: rc ?? f.rc, text: f.text, boot: "b" }, refs(f.asked));
+}
+
+function states(p: ParsedPoll): Record<string, string> {
+  assert.ok(p.ok, p.ok ? "" : p.error);
+  return Object.fromEntries(
+    [...p.answers].map(([k, a]) => [
+      k.replace(/^j/, "").replace(/\/01$/, ""),
+      a.kind === "listed" ? a.runnerState : a.kind,
+    ]),
+  );
+}
+
+test("every fixture names its source and says whether it is real or constructed", () => {
+  for (const f of [
+    "qsub-reply.txt",
+    "qstat-json-queued.txt",
+    "qstat-json-finished.txt",
+    "qstat-json-only-first.txt",
+    "qstat-table.txt",
+    "qstat-json-all-states.txt",
+    "qstat-table-torque.txt",
+    "qstat-json-unknown-state.txt",
+  ]) {
+    const h = loadFixture("pbs", f).header.join("\n");
+    assert.match(h, /# source: .*(https?:\/\/|constructed)/, f);
+    assert.match(h, /# kind: (real sample|constructed)/, f);
+  }
+});
+
+test("poll, PBS Pro JSON: every state letter maps to listed or unlisted; Unknown Job Id is gone", () => {
+  assert.deepEqual(states(poll(pbsRunner, "qstat-json-all-states.txt")), {
+    "101.srv": "Q",
+    "102.srv": "H",
+    "103.srv": "W",
+    "104.srv": "T",
+    "105.srv": "R",
+    "106.srv": "S",
+    "107.srv": "U",
+    "108.srv": "E",
+    "109.srv": "B",
+    "110.srv": "unlisted",
+    "111.srv": "unlisted",
+    "112.srv": "unlisted",
+    "113.srv": "unlisted",
+    "114.srv": "unlisted",
+    "115.srv": "unlisted",
+    "116.srv": "unlisted",
+    "117.srv": "unlisted",
+    "118.srv": "unlisted",
+    "119.srv": "unlisted",
+  });
+  assert.deepEqual(states(poll(pbsRunner, "qstat-json-queued.txt")), { "1.vbox": "Q" });
+  assert.deepEqual(states(poll(pbsRunner, "qstat-json-finished.txt")), {
+    "2154.edtb-01.mcp.alcf.anl.gov": "unlisted",
+  });
+  // Every documented letter is in the table.
+  assert.deepEqual(Object.keys(PBS_STATES).sort(), [
+    "B",
+    "C",
+    "E",
+    "F",
+    "H",
+    "M",
+    "Q",
+    "R",
+    "S",
+    "T",
+    "U",
+    "W",
+    "X",
+  ]);
+});
+
+test("poll: a job missing without an Unknown Job Id line is an error, never gone (openpbs#2672)", () => {
+  const p = poll(pbsRunner, "qstat-json-only-first.txt");
+  assert.equal(p.ok, false);
+  assert.match(p.ok ? "" : p.error, /11\.ip-10-0-6-176.*not read as gone/);
+});
+
+test("poll: an unknown state is an error that keeps the raw text", () => {
+  const p = poll(pbsRunner, "qstat-json-unknown-state.txt");
+  assert.equal(p.ok, false);
+  assert.match(p.ok ? "" : p.error, /unknown PBS job state "Z" for job 301\.srv.*r\.z\.t1/);
+});
+
+test("poll, plain table (OpenPBS, Torque): states by the S column, C is unlisted", () => {
+  assert.deepEqual(states(poll(torque, "qstat-table.txt")), {
+    "10.ip-10-0-6-176": "R",
+    "11.ip-10-0-6-176": "R",
+  });
+  assert.deepEqual(states(poll(torque, "qstat-table-torque.txt")), {
+    "201.head": "Q",
+    "202.head": "R",
+    "203.head": "H",
+    "204.head": "W",
+    "205.head": "E",
+    "206.head": "unlisted",
+    "207.head": "T",
+    "208.head": "S",
+    "209.head": "unlisted",
+  });
+});
+
+test("poll: a failed qstat is an error, whatever it printed", () => {
+  const ask = refs(["5.srv"]);
+  const cases: [number, string][] = [
+    [1, "pbs_iff: cannot connect to host\npbs_iff: all reserved ports in use\n"],
+    [2, "qstat: Invalid credential\n"],
+    [0, ""],
+    [-1, "{\n"],
+    [153, ""],
+  ];
+  for (const [rc, text] of cases) {
+    const p = pbsRunner.parsePoll({ rc, text, boot: "b" }, ask);
+    assert.equal(p.ok, false, `rc=${rc} ${text}`);
+  }
+  // A recorded ID that is no PBS ID is unlisted without asking.
+  const p = pbsRunner.parsePoll({ rc: 0, text: "", boot: "b" }, refs(["x;rm -rf"]));
+  assert.deepEqual(p.ok && [...p.answers.values()], [{ kind: "unlisted" }]);
+});
+
+test("fuzz: random output never throws; every cut of a fixture is an error or the same answer", () => {
+  const rand = prng(42);
+  const pieces = [
+    "{",
+    "}",
+    '"Jobs":',
+    '"job_state":"R"',
+    "qstat: Unknown Job Id 5.srv\n",
+    "5.srv",
+    "-----",
+    "Job id ",
+    ",",
+    '"F"',
+  ];
+  for (let i = 0; i < 3000; i++) {
+    const text = randomText(rand, pieces);
+    for (const r of [pbsRunner, torque]) {
+      const p = r.parsePoll({ rc: Math.floor(rand() * 3) - 1, text, boot: "b" }, refs(["5.srv", "6.srv"]));
+      assert.ok(p.ok || p.error.length > 0);
+      // Without a "gone" line naming it, no job can be read as unlisted.
+      if (p.ok && !text.includes("Unknown Job Id 6.srv"))
+        assert.notDeepEqual(p.answers.get("j6.srv/01"), { kind: "unlisted" });
+      r.accounting?.parse({ rc: 0, text, boot: "b" }, refs(["5.srv"]));
+    }
+  }
+  for (const [file, r] of [
+    ["qstat-json-all-states.txt", pbsRunner],
+    ["qstat-json-queued.txt", pbsRunner],
+    ["qstat-json-finished.txt", pbsRunner],
+    ["qstat-table-torque.txt", torque],
+    ["qstat-table.txt", torque],
+  ] as const) {
+    const f = loadFixture("pbs", file);
+    const full = r.parsePoll({ rc: f.rc, text: f.text, boot: "b" }, refs(f.asked));
+    assert.ok(full.ok);
+    for (let cut = 0; cut < f.text.length; cut++) {
+      const p = r.parsePoll({ rc: f.rc, text: f.text.slice(0, cut), boot: "b" }, refs(f.asked));
+      if (p.ok) assert.deepEqual(p.answers, full.answers, `${file} cut at ${cut}`);
+    }
+  }
+});
+
+test("accounting (PBS Pro): Exit_status to the uniform terminal states", () => {
+  const f = loadFixture("pbs", "qstat-json-all-states.txt");
+  const acct = pbsRunner.accounting?.parse({ rc: f.rc, text: f.text, boot: "b" }, refs(f.asked));
+  assert.ok(acct && !("error" in acct));
+  const got = Object.fromEntries([...acct].map(([k, a]) => [k, `${a.terminal}:${a.exitCode}`]));
+  assert.deepEqual(got, {
+    "j110.srv/01": "completed:0",
+    "j111.srv/01": "failed:3",
+    "j112.srv/01": "failed:143",
+    "j113.srv/01": "walltime:null",
+    "j114.srv/01": "oom:null",
+    "j115.srv/01": "cancelled:null",
+    "j116.srv/01": "node_fail:null",
+    "j117.srv/01": "cancelled:null",
+  });
+  assert.match(acct.get("j113.srv/01")?.raw ?? "", /JOB_EXEC_KILL_WALLTIME/);
+  assert.deepEqual(pbsRunner.accounting?.query(refs(["7.s", "8.s"])).argv, [
+    "qstat",
+    "-x",
+    "-f",
+    "-F",
+    "json",
+    "7.s",
+    "8.s",
+  ]);
+  assert.equal(torque.accounting, undefined);
+  assert.equal(pbsTerminal(-1, "r").terminal, "failed");
+});
+
+test("poll batches: IDs split by the argv budget; one qstat per chunk", () => {
+  const many = refs(Array.from({ length: 6000 }, (_, i) => `${1000000 + i}.pbs-server.example.org`));
+  const chunks = pbsPollChunks(many);
+  assert.ok(chunks.length >= 2);
+  assert.equal(chunks.flat().length, many.length);
+  for (const c of chunks) assert.ok(c.reduce((n, j) => n + j.jobId.length + 3, 0) <= POLL_ARGV_BUDGET);
+  const q = pbsRunner.pollQuery(many);
+  assert.equal(q.kind, "command");
+  const argv = q.kind === "command" ? q.spec.argv : [];
+  assert.equal(argv.length, 5 + (chunks[0]?.length ?? 0));
+  assert.equal(q.kind === "command" && q.spec.stdin, "/dev/null");
+  // The answer covers the asked chunk only; the others stay unknown (absent) this round.
+  const text = (chunks[0] ?? []).map((j) => `qstat: Unknown Job Id ${j.jobId}\n`).join("");
+  const p = pbsRunner.parsePoll({ rc: 153, text, boot: "b" }, many);
+  assert.ok(p.ok);
+  assert.equal(p.answers.size, chunks[0]?.length);
+  assert.deepEqual(createPbsRunner({ pollBudget: 40 }).pollQuery(refs(["1.a", "2.a", "3.a", "4.a"])), {
+    kind: "command",
+    spec: { argv: ["qstat", "-x", "-f", "-F", "json", "1.a", "2.a", "3.a", "4.a"], stdin: "/dev/null" },
+  });
+  assert.deepEqual(pbsRunner.pollQuery([]), {
+    kind: "command",
+    spec: { argv: ["true"], stdin: "/dev/null" },
+  });
+});
+
+test("submit: qsub with the output paths and an explicit stdin; the ID read by the real bash regex", () => {
+  const spec = pbsRunner.submitCommand({
+    key: "a/01",
+    token: "t",
+    scriptPath: "~/r/job",
+    stdout: "~/r/job.out",
+    stderr: "~/r/job.err",
+    timeLimitS: 60,
+  });
+  assert.deepEqual(spec.argv, [
+    "qsub",
+    "-o",
+    { path: "~/r/job.out" },
+    "-e",
+    { path: "~/r/job.err" },
+    { path: "~/r/job" },
+  ]);
+  assert.equal(spec.stdin, "/dev/null");
+  const out = loadFixture("pbs", "qsub-reply.txt").text;
+  const b = spawnSync(
+    "bash",
+    ["-c", '[[ $1 =~ $2 ]] && printf %s "${BASH_REMATCH[1]}"', "_", out, PBS_ID_PATTERN],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  assert.equal(b.stdout.toString(), "13031539.meta-pbs.metacentrum.cz");
+  assert.deepEqual(pbsRunner.parseSubmit({ rc: 0, id: "", start: "", boot: "", output: out }), {
+    jobId: "13031539.meta-pbs.metacentrum.cz",
+    runnerData: {},
+    error: null,
+  });
+  const bad = pbsRunner.parseSubmit({ rc: 38, id: "", start: "", boot: "", output: "qsub: Unknown queue\n" });
+  assert.equal(bad.jobId, null);
+  assert.match(bad.error ?? "", /rc=38.*Unknown queue/);
+});
+
+test("directives: time limit, generic attributes per flavour, raw pass-through, reserved refused", () => {
+  const job = {
+    key: "a/01",
+    jobName: "run1.a.0123456789abcdef01234567",
+    stdout: "/o",
+    stderr: "/e",
+    timeLimitS: 3661,
+    cluster: null,
+  };
+  assert.deepEqual(
+    pbsDirectives(job, "pbspro", { nodes: 2, cpus: 4, memoryBytes: 2 ** 30, queue: "workq", account: "p1" }, [
+      { key: "-m", value: "n" },
+    ]),
+    [
+      "#PBS -N run1.a.0123456789abcdef01234567",
+      "#PBS -l walltime=01:01:01",
+      "#PBS -l select=2:ncpus=4:mem=1048576kb",
+      "#PBS -l place=scatter",
+      "#PBS -q workq",
+      "#PBS -A p1",
+      "#PBS -m n",
+    ],
+  );
+  assert.deepEqual(
+    pbsDirectives({ ...job, timeLimitS: null }, "torque", { nodes: 2, cpus: 4, memoryBytes: 2 ** 20 }).slice(
+      1,
+    ),
+    ["#PBS -l nodes=2:ppn=4", "#PBS -l mem=2048kb"],
+  );
+  assert.equal(walltime(90000), "25:00:00");
+  for (const [key, value] of [
+    ["-N", "x"],
+    ["-o", "/x"],
+    ["-e", "/x"],
+    ["-j", "oe"],
+    ["-l", "walltime=1:00:00"],
+    ["-q", "q@other"],
+  ]) {
+    assert.throws(
+      () =>
+        pbsDirectives(job, "pbspro", {}, [
+          { key: key as string, value: value as string, file: "site.yaml", line: 7 },
+        ]),
+      (e: unknown) =>
+        e instanceof ConfigError && e.file === "site.yaml" && e.line === 7 && /reserved/.test(e.message),
+    );
+  }
+  assert.throws(() => pbsDirectives(job, "pbspro", {}, [{ key: "-m", value: "a\nrm -rf ~" }]), ConfigError);
+  assert.throws(() => pbsDirectives({ ...job, jobName: "a b" }, "pbspro"), ConfigError);
+  assert.throws(() => pbsDirectives(job, "pbspro", { cpus: 0 }), ConfigError);
+  assert.throws(() => pbsDirectives(job, "pbspro", { queue: "q w" }), ConfigError);
+  // A long name keeps its run tag start and its whole token.
+  const long = runnerJobName("run".repeat(40), "job".repeat(60), "0123456789abcdef01234567", 236);
+  assert.equal(long.length, 236);
+  assert.ok(long.startsWith("runrun") && long.endsWith(".0123456789abcdef01234567"));
+  assert.equal(
+    pbsDirectives({ ...job, jobName: `r.${"x".repeat(300)}.tok` }, "pbspro")[0]?.length,
+    "#PBS -N ".length + 236,
+  );
+});
+
+test("kill, lookup by name, capabilities", () => {
+  assert.deepEqual(pbsRunner.killAction({ key: "a/01", jobId: "12.s", runnerData: {} }), {
+    kind: "command",
+    spec: { argv: ["qdel", "12.s"], stdin: "/dev/null" },
+  });
+  assert.equal(pbsRunner.killAction({ key: "a/01", jobId: "12;x", runnerData: {} }).kind, "refuse");
+  assert.equal(pbsRunner.lookupQuery({ key: "a/01", scriptPath: "/j", token: "t" }), null);
+  assert.equal(pbsRunner.capabilities.jobNames, false);
+  const named = createPbsRunner({ runTag: "run1" });
+  assert.equal(named.capabilities.jobNames, true);
+  assert.equal(named.capabilities.accounting, true);
+  assert.deepEqual(named.lookupQuery({ key: "a/01", scriptPath: "/j", token: "0123456789abcdef01234567" }), {
+    kind: "command",
+    spec: { argv: ["qselect", "-x", "-N", "run1.a.0123456789abcdef01234567"], stdin: "/dev/null" },
+  });
+  assert.equal(createPbsRunner({ flavor: "torque", runTag: "r" }).capabilities.jobNames, false);
+  assert.deepEqual(named.parseLookup({ rc: 0, text: "77.srv\n", boot: "" }), {
+    ok: true,
+    answer: { kind: "found", jobId: "77.srv" },
+    runnerData: {},
+  });
+  assert.deepEqual(named.parseLookup({ rc: 0, text: "", boot: "" }).ok && "not-found", "not-found");
+  assert.equal(named.parseLookup({ rc: 0, text: "77.sr", boot: "" }).ok, false);
+  assert.equal(named.parseLookup({ rc: 2, text: "qselect: error\n", boot: "" }).ok, false);
+});
