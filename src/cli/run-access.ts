@@ -25,7 +25,13 @@ export function findRun(name: string): string {
 
 /** Opens a run's store read-only. */
 export function readRun(name: string): Db {
-  return openStore(runPaths(findRun(name)).store, { readonly: true });
+  const db = openStore(runPaths(findRun(name)).store, { readonly: true });
+  // A store being created by `drover run` at this moment has no tables yet.
+  if (Number(db.pragma("user_version", { simple: true })) < 1) {
+    db.close();
+    throw new UsageError(`run "${name}" is being created: try again in a moment`);
+  }
+  return db;
 }
 
 export interface ActResult {

@@ -11,6 +11,7 @@ import { emit, emitCommand, type RunContext } from "./run-context.js";
 import { hostRunDir, type Platform } from "./platform.js";
 import { runMarker } from "./run-marker.js";
 import { noteHostResult } from "./host-failures.js";
+import type { BatchResultBase } from "../remote/batch-types.js";
 
 /** Directories every run has on a host, besides the includes. */
 const RUN_DIRS = ["log", "share", "work", "batches"];
@@ -21,10 +22,31 @@ export interface InstallState {
   shared: boolean;
 }
 
+/** What `checkInstalled` found. */
+export interface InstallCheck {
+  /** The install target is ready for jobs. */
+  ready: boolean;
+  /**
+   * The host answered but the install program did not start there (its login shell read the
+   * program, a tool is missing): a submit batch would fail the same way, so its jobs fail as one.
+   */
+  notStarted: BatchResultBase | null;
+}
+
 /** True when the platform's install target is ready for jobs on `host` (installing it if needed). */
 export async function ensureInstalled(ctx: RunContext, platform: Platform, host: string): Promise<boolean> {
-  if (platform.runRoot === "") return true;
-  if (ctx.installs.has(platform.installTarget)) return true;
+  return (await checkInstalled(ctx, platform, host)).ready;
+}
+
+/** Makes the install target ready for jobs on `host` if needed, saying why not when it cannot. */
+export async function checkInstalled(
+  ctx: RunContext,
+  platform: Platform,
+  host: string,
+): Promise<InstallCheck> {
+  const no = { ready: false, notStarted: null };
+  if (platform.runRoot === "") return { ready: true, notStarted: null };
+  if (ctx.installs.has(platform.installTarget)) return { ready: true, notStarted: null };
   const runDir = hostRunDir(platform, ctx.runName, ctx.runDir);
   const marker = runMarker(ctx.runDir);
   const timeoutMs = platform.batchTimeoutS * 1000;
@@ -43,15 +65,17 @@ export async function ensureInstalled(ctx: RunContext, platform: Platform, host:
     prep.error,
     !prep.completed,
   );
-  noteHostResult(ctx, platform, host, prep.result, prep.started);
-  if (!prep.completed || prep.error) return false;
+  const failure = noteHostResult(ctx, platform, host, prep.result, prep.started);
+  // Not a connection failure: the host itself refuses every program; retrying each round would hammer it.
+  if (!prep.started && failure === null && !prep.result.timedOut) return { ready: false, notStarted: prep };
+  if (!prep.completed || prep.error) return no;
   if (prep.shared) {
     ctx.installs.set(platform.installTarget, { shared: true });
     emit(ctx, {
       kind: "install",
       text: `${platform.installTarget} (${host}) shares this machine's filesystem: nothing copied`,
     });
-    return true;
+    return { ready: true, notStarted: null };
   }
   const sources = platform.installIncludes.map((d) => join(ctx.runDir, d)).filter((p) => existsSync(p));
   if (sources.length > 0) {
@@ -74,7 +98,7 @@ export async function ensureInstalled(ctx: RunContext, platform: Platform, host:
     );
     if (r.exitCode !== 0) {
       noteHostResult(ctx, platform, host, r, false);
-      return false;
+      return no;
     }
   }
   ctx.installs.set(platform.installTarget, { shared: false });
@@ -82,5 +106,5 @@ export async function ensureInstalled(ctx: RunContext, platform: Platform, host:
     kind: "install",
     text: `installed the run on ${platform.installTarget} (${host}:${runDir})${sources.length ? `: ${platform.installIncludes.filter((d) => existsSync(join(ctx.runDir, d))).join(", ")}` : ""}`,
   });
-  return true;
+  return { ready: true, notStarted: null };
 }

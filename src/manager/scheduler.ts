@@ -13,7 +13,7 @@ import { killChunk } from "./kill-round.js";
 import { chunk, runLimited } from "./run-limited.js";
 import { applyRequests } from "./requests.js";
 import { planSubmissions } from "./plan-submissions.js";
-import { ensureInstalled } from "./install-round.js";
+import { checkInstalled } from "./install-round.js";
 import { hostHealth } from "../store/hosts.js";
 import { dueLogRows, retrieveLogs } from "./logs-round.js";
 import type { Platform } from "./platform.js";
@@ -176,8 +176,9 @@ export class Scheduler {
     this.noteHeld(plan.held);
     const tasks = plan.groups.flatMap((g) =>
       chunk(g.rows, this.ctx.maxBatch ?? g.platform.maxBatch).map((c) => async () => {
-        if (await ensureInstalled(this.ctx, g.platform, g.host))
-          await submitChunk(this.ctx, g.platform, g.host, c);
+        const install = await checkInstalled(this.ctx, g.platform, g.host);
+        if (install.ready || install.notStarted)
+          await submitChunk(this.ctx, g.platform, g.host, c, install.notStarted);
       }),
     );
     await runLimited(tasks, BATCHES_IN_FLIGHT, (err) => this.roundError("submit", err));

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { generateJobScript } from "../script/job-script.js";
 import { submitBatch } from "../remote/batches.js";
-import type { SubmitBatchResult, SubmitJob } from "../remote/batch-types.js";
+import type { BatchResultBase, SubmitBatchResult, SubmitJob } from "../remote/batch-types.js";
 import { insertBatch, endBatch } from "../store/batches.js";
 import type { JobRow } from "../store/job-rows.js";
 import { emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
@@ -48,12 +48,16 @@ function prepareJob(ctx: RunContext, row: JobRow, runDir: string): SubmitJob {
   };
 }
 
-/** Submits `rows` (all of one platform and host) in one batch. */
+/**
+ * Submits `rows` (all of one platform and host) in one batch. With `notStarted` (the host refused
+ * the install program before it started) nothing is sent: the batch ends as that program did.
+ */
 export async function submitChunk(
   ctx: RunContext,
   platform: Platform,
   host: string,
   rows: JobRow[],
+  notStarted: BatchResultBase | null = null,
 ): Promise<void> {
   const runDir = hostRunDir(platform, ctx.runName, ctx.runDir);
   const batchId = newBatchId(ctx.clock.now());
@@ -86,14 +90,16 @@ export async function submitChunk(
       );
     });
   })();
-  const res = await submitBatch(platform.transport, {
-    runDir,
-    runner: platform.runner,
-    host,
-    timeoutMs: platform.batchTimeoutS * 1000,
-    batchId,
-    jobs,
-  });
+  const res: SubmitBatchResult = notStarted
+    ? { ...notStarted, started: false, completed: false, outcomes: new Map() }
+    : await submitBatch(platform.transport, {
+        runDir,
+        runner: platform.runner,
+        host,
+        timeoutMs: platform.batchTimeoutS * 1000,
+        batchId,
+        jobs,
+      });
   ctx.db.transaction(() => recordSubmitReply(ctx, platform, batchId, rows, res))();
 }
 

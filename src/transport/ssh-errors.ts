@@ -30,9 +30,12 @@ const AUTH_FAILED =
   /Permission denied \(|Too many authentication failures|no matching host key type|Authentication failed/;
 const SESSION_REFUSED = /Session open refused by peer|open failed: administratively prohibited/;
 
-/** ssh's own words for "no connection was made at all" (the guard's ProxyCommand=false, a login that failed). */
+/**
+ * ssh's own words for "no connection was made at all" (the guard's ProxyCommand=false, a login that
+ * failed). `banner exchange:` is the same refusal when ssh's own banner write hits the closed proxy.
+ */
 const NEVER_CONNECTED =
-  /(ssh|kex)_exchange_identification: Connection closed by remote host|Connection closed by UNKNOWN port 65535|Permission denied \(|Host key verification failed|ssh: connect to host|Could not resolve hostname/;
+  /(ssh|kex)_exchange_identification: Connection closed by remote host|banner exchange: |Connection closed by UNKNOWN port 65535|Permission denied \(|Host key verification failed|ssh: connect to host|Could not resolve hostname/;
 
 /** True when stderr proves the session never reached the host, so the program cannot have run. */
 export function neverConnected(stderr: string): boolean {
