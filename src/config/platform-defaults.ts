@@ -45,6 +45,7 @@ function commonDefaults(): Omit<PlatformSpec, "name" | "hosts" | "installTarget"
   return {
     selection: "definition-order",
     runner: "background",
+    cluster: null,
     runRoot: DEFAULT_RUN_ROOT,
     ssh: { command: ["ssh"], options: [] },
     shell: ["bash", "-l", "-s"],
@@ -109,6 +110,7 @@ export function applyPlatformDefaults(name: string, input: PlatformInput, origin
     hosts: given(input.hosts, base.hosts),
     selection: given(input.selection, base.selection),
     runner: given(input.runner, base.runner),
+    cluster: given(input.cluster, base.cluster),
     installTarget: given(input.installTarget, base.installTarget),
     runRoot: given(input.runRoot, base.runRoot),
     ssh:

@@ -18,6 +18,8 @@ export interface PlatformSpec {
   selection: "definition-order" | "random";
   /** Job runner: "background" (others come with the runners issue). */
   runner: string;
+  /** The runner's cluster (Slurm `-M`): every submit, poll, kill and accounting call names it. */
+  cluster: string | null;
   /** Platforms with the same install target share a filesystem; default: the platform name. */
   installTarget: string;
   /** Where runs live on the hosts: absolute or `~/...`; default `~/drover-run`. */

@@ -15,6 +15,7 @@ export interface PlatformInput {
   hosts?: string[];
   selection?: "definition-order" | "random";
   runner?: string;
+  cluster?: string;
   installTarget?: string;
   runRoot?: string;
   ssh?: { command?: string[]; options?: string[] } | null;
@@ -55,6 +56,7 @@ const platformShape = (runners: readonly string[]) => ({
     (r) => runners.includes(r),
     (r) => ({ message: `unknown runner ${JSON.stringify(r)} (known: ${runners.join(", ")})` }),
   ),
+  cluster: nameSchema("cluster"),
   install_target: nameSchema("install target"),
   run_root: v.runRootSchema,
   ssh: v.sshSchema,
@@ -104,6 +106,7 @@ export function platformSchema(runners: readonly string[] = BUILTIN_RUNNERS) {
         hosts: p.hosts,
         selection: p.selection,
         runner: p.runner,
+        cluster: p.cluster,
         installTarget: p.install_target,
         runRoot: p.run_root,
         ssh: p.ssh,

@@ -21,7 +21,7 @@ export async function killChunk(
   })();
   const res = await killBatch(platform.transport, {
     runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
-    runner: platform.runner,
+    runner: platform.runnerKey,
     host,
     timeoutMs: platform.batchTimeoutS * 1000,
     graceS: platform.killGraceS,

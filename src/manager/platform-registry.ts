@@ -10,7 +10,14 @@ import { ConfigError } from "../errors.js";
 import { buildPlatform, type Platform } from "./platform.js";
 
 /** Runners Drover can drive today. */
-export const SUPPORTED_RUNNERS: ReadonlySet<string> = new Set(["background"]);
+export const SUPPORTED_RUNNERS: ReadonlySet<string> = new Set([
+  "background",
+  "slurm",
+  "sge",
+  "at",
+  "pbs",
+  "lsf",
+]);
 
 const cache = new Map<string, Platform>();
 

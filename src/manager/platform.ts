@@ -9,6 +9,7 @@ import { localhostSpec } from "../config/platform-defaults.js";
 import type { Transport } from "../transport/transport.js";
 import { LocalTransport } from "../transport/local.js";
 import { SshTransport } from "../transport/ssh.js";
+import { runnerKey } from "../runners/registry.js";
 
 export type PollingSchedule = PollingSpec;
 
@@ -22,6 +23,8 @@ export interface Platform extends Omit<PlatformSpec, "maxActive"> {
   transport: Transport;
   /** The SSH transport when the platform uses SSH (rsync reuses its master), else null. */
   sshTransport: SshTransport | null;
+  /** The runner as the batch calls name it: `slurm`, or `slurm@cluster` for a cluster. */
+  runnerKey: string;
 }
 
 /** Builds a live platform from its spec. */
@@ -42,6 +45,7 @@ export function buildPlatform(spec: PlatformSpec): Platform {
     maxActive: spec.maxActive ?? (local ? Math.max(1, cpus().length) * 4 : REMOTE_MAX_ACTIVE),
     transport: sshTransport ?? new LocalTransport(spec.shell),
     sshTransport,
+    runnerKey: runnerKey(spec.runner, spec.cluster),
   };
 }
 

@@ -19,6 +19,9 @@ import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
 
+/** How long past the grace an unlisted job waits for the runner's accounting before its verdict. */
+export const ACCOUNTING_WAIT_MS = 120_000;
+
 /** Parses a row's stored runner data, tolerating damage. */
 export function runnerData(row: JobRow): RunnerData {
   try {
@@ -38,6 +41,9 @@ function pollJob(row: JobRow): PollJob {
     runnerData: runnerData(row),
     batchId: unsure ? row.batch_id : null,
     lookup: unsure,
+    token: row.token,
+    // A job gone from the queue: ask accounting too (where the runner has it).
+    accounting: row.unlisted_since !== null,
   };
 }
 
@@ -50,7 +56,7 @@ export async function pollChunk(
 ): Promise<void> {
   const res = await pollBatch(platform.transport, {
     runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
-    runner: platform.runner,
+    runner: platform.runnerKey,
     host,
     timeoutMs: platform.batchTimeoutS * 1000,
     jobs: rows.map(pollJob),
@@ -76,7 +82,7 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
     for (const row of rows) scheduleNext(ctx, platform, row, now, true);
     return;
   }
-  const runner = getRunner(platform.runner);
+  const runner = getRunner(platform.runnerKey);
   for (const row of rows) {
     const key = jobKey(row.name, row.submit_num);
     const text = res.status.get(key) ?? null;
@@ -90,14 +96,17 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       status,
       queryError: res.queryError,
       queue,
-      accounting: null,
+      accounting: res.accounting?.get(key) ?? null,
       killRequested: row.kill_requested === 1,
       journal: res.journals.get(key) ?? null,
       lookup: res.lookups.get(key) ?? null,
       graceExpired: unlistedSince !== null && now - unlistedSince >= graceMs,
       jobId: row.runner_job_id,
       hostBound: runner.capabilities.hostBound,
-      hasAccounting: runner.capabilities.accounting,
+      // Accounting that never answers (not written, purged) must not hold a verdict for ever.
+      hasAccounting:
+        runner.capabilities.accounting &&
+        (unlistedSince === null || now - unlistedSince < graceMs + ACCOUNTING_WAIT_MS),
     };
     const v = decideVerdict(input);
     const found = res.recovered.get(key);
@@ -117,14 +126,15 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
     if (
       !moved &&
       v.kind === "no-change" &&
-      (v.needs === "grace" || v.needs === "batch") &&
+      (v.needs === "grace" || v.needs === "batch" || v.needs === "accounting") &&
       row.unlisted_since === null
     ) {
       updateJobRow(ctx.db, row.name, row.submit_num, { unlisted_since: nowIso(ctx) });
       row.unlisted_since = nowIso(ctx);
     }
     if (row.state !== "succeeded" && row.state !== "failed" && row.state !== "submit-failed") {
-      const soon = v.kind === "no-change" && (v.needs === "grace" || v.needs === "batch");
+      const soon =
+        v.kind === "no-change" && (v.needs === "grace" || v.needs === "batch" || v.needs === "accounting");
       scheduleNext(ctx, platform, row, now, false, soon ? Math.min(graceMs, 1000) : null);
     }
   }

@@ -3,7 +3,7 @@
  * its run under `$DROVER_HOME`.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadJobSet } from "../config/index.js";
 import { ConfigError } from "../errors.js";
 import { openRun, type OpenMode } from "./open-run.js";
@@ -11,6 +11,7 @@ import { releaseContact } from "./contact-file.js";
 import { installRunFiles } from "./install-files.js";
 import { checkRunName, defaultRunName, droverHome } from "./run-paths.js";
 import { runPlatforms, runnerOf } from "./platform-registry.js";
+import { checkJobDirectives } from "./job-directives.js";
 import { Scheduler, type RunSummary } from "./scheduler.js";
 import { emit, systemClock, type Clock, type DroverEvent, type RunContext } from "./run-context.js";
 
@@ -47,6 +48,10 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
   const jobSet = loadJobSet(path);
   const rp = runPlatforms(jobSet);
   const name = checkRunName(o.name ?? defaultRunName(path));
+  const home = o.home ?? droverHome();
+  checkJobDirectives(jobSet, name, join(home, name), (spec) =>
+    (rp.groups.get(spec.platform) ?? [spec.platform]).flatMap((p) => rp.platforms.get(p) ?? []),
+  );
   const say = o.say ?? (() => {});
   let source: string;
   try {
@@ -55,7 +60,7 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
   }
   const run = openRun(jobSet, {
-    home: o.home ?? droverHome(),
+    home,
     name,
     mode: o.mode ?? "resume",
     command: o.command ?? `drover run ${path}`,

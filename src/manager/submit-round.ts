@@ -12,6 +12,7 @@ import { emitCommand, jobKey, nowIso, type RunContext } from "./run-context.js";
 import { endJob, moveJob } from "./record-verdict.js";
 import { jobLogRel } from "./run-paths.js";
 import { hostRunDir } from "./platform.js";
+import { jobDirectives } from "./job-directives.js";
 import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
@@ -23,10 +24,11 @@ export function newBatchId(nowMs: number): string {
 }
 
 /** Builds the job script and batch entry of one submission. */
-function prepareJob(ctx: RunContext, row: JobRow, runDir: string): SubmitJob {
+function prepareJob(ctx: RunContext, platform: Platform, row: JobRow, runDir: string): SubmitJob {
   const spec = ctx.specs.get(row.name);
   if (!spec) throw new Error(`job ${row.name} is not in the job set`);
   const logDir = jobLogRel(row.name, row.submit_num);
+  const token = randomBytes(12).toString("hex");
   const script = generateJobScript({
     runName: ctx.runName,
     runDir,
@@ -37,15 +39,11 @@ function prepareJob(ctx: RunContext, row: JobRow, runDir: string): SubmitJob {
     script: spec.script,
     env: spec.env,
     envExpand: spec.envExpand,
-    directives: [],
+    directives: jobDirectives({ runName: ctx.runName, platform, spec, token, runDir, logDir }),
+    failSignals: platform.failSignals,
+    vacationSignals: platform.vacationSignals,
   });
-  return {
-    key: jobKey(row.name, row.submit_num),
-    logDir,
-    script,
-    token: randomBytes(12).toString("hex"),
-    timeLimitS: spec.timeLimitS,
-  };
+  return { key: jobKey(row.name, row.submit_num), logDir, script, token, timeLimitS: spec.timeLimitS };
 }
 
 /**
@@ -61,7 +59,7 @@ export async function submitChunk(
 ): Promise<void> {
   const runDir = hostRunDir(platform, ctx.runName, ctx.runDir);
   const batchId = newBatchId(ctx.clock.now());
-  const jobs = rows.map((r) => prepareJob(ctx, r, runDir));
+  const jobs = rows.map((r) => prepareJob(ctx, platform, r, runDir));
   ctx.db.transaction(() => {
     insertBatch(ctx.db, {
       id: batchId,
@@ -94,7 +92,7 @@ export async function submitChunk(
     ? { ...notStarted, started: false, completed: false, outcomes: new Map() }
     : await submitBatch(platform.transport, {
         runDir,
-        runner: platform.runner,
+        runner: platform.runnerKey,
         host,
         timeoutMs: platform.batchTimeoutS * 1000,
         batchId,

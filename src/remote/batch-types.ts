@@ -3,7 +3,7 @@
  * one bash program per host and parses back. Types only.
  */
 import type { CommandResult } from "../transport/command-result.js";
-import type { QueueAnswer, JournalAnswer, LookupAnswer } from "../job/verdict-input.js";
+import type { AccountingAnswer, QueueAnswer, JournalAnswer, LookupAnswer } from "../job/verdict-input.js";
 
 /** Runner-specific facts recorded with a job ID (background: process start time and boot id). */
 export type RunnerData = Record<string, string>;
@@ -80,6 +80,10 @@ export interface PollJob {
   batchId: string | null;
   /** Ask for a lookup (background: `/proc` and the job script path) when the journal has no line. */
   lookup: boolean;
+  /** The submission's token (runners that look jobs up by name need it). */
+  token?: string | null;
+  /** Ask the runner's accounting about it too (it has left the queue). */
+  accounting?: boolean;
 }
 
 export interface PollBatchRequest extends BatchBase {
@@ -95,6 +99,8 @@ export interface PollBatchResult extends BatchResultBase {
   queryError: string | null;
   journals: Map<string, JournalAnswer>;
   lookups: Map<string, LookupAnswer>;
+  /** Terminal states from the runner's accounting, for jobs asked with `accounting`. */
+  accounting?: Map<string, AccountingAnswer>;
 }
 
 export interface KillJob {

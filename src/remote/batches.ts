@@ -18,6 +18,9 @@ import type {
 import { buildKillInput, type GuardedKill } from "./kill-program.js";
 import { readKillReply } from "./kill-reply.js";
 import { newNonce } from "./nonce.js";
+import { buildQueryInput, type QuerySpec } from "./query-program.js";
+import { readQueryReply, type QueryBatchResult } from "./query-reply.js";
+import { mergeQueryAnswers } from "./merge-queries.js";
 import { explainNotStarted, transportShell, withCanary } from "./login-shell.js";
 import type { CommandResult } from "../transport/command-result.js";
 import type { BatchResultBase } from "./batch-types.js";
@@ -45,13 +48,20 @@ export async function submitBatch(t: Transport, req: SubmitBatchRequest): Promis
   return explained(t, readSubmitReply(req, runner, result, nonce));
 }
 
-/** Reads status files, asks the runner, and answers journals and lookups, for all jobs at once. */
+/**
+ * Reads status files, asks the runner, and answers journals and lookups, for all jobs at once.
+ * Host-bound runners are asked inside the same program (`/proc`); runners with commands (squeue,
+ * qstat, sacct...) are asked first in one query program, and the status files are read after
+ * their answer (a job can end between the two reads).
+ */
 export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<PollBatchOutcome> {
   v.checkBase(req);
   v.checkUniqueKeys(req.jobs.map((j) => j.key));
   const runner = getRunner(req.runner);
   const refs: JobRef[] = [];
   const plan: PollPlan = { pids: [], journals: [], lookups: [], status: [] };
+  const queries: QuerySpec[] = [];
+  const lookupIds = new Map<string, string>();
   const batches = new Set<string>();
   for (const j of req.jobs) {
     v.checkRelPath(j.logDir, `logDir of ${j.key}`);
@@ -64,19 +74,34 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
       batches.add(j.batchId);
     }
     if (j.lookup) {
-      const q = runner.lookupQuery({ key: j.key, scriptPath: v.joinHostPath(req.runDir, j.logDir, "job") });
+      const scriptPath = v.joinHostPath(req.runDir, j.logDir, "job");
+      const q = runner.lookupQuery({ key: j.key, scriptPath, ...(j.token ? { token: j.token } : {}) });
       if (q?.kind === "proc-args") plan.lookups.push({ key: j.key, scriptPath: q.scriptPath });
-      else if (q) throw unsupported(runner.name, "lookup");
+      else if (q) {
+        const id = `lookup-${lookupIds.size}`;
+        lookupIds.set(id, j.key);
+        queries.push({ id, spec: q.spec });
+      }
     }
   }
+  let commandPoll = false;
   if (refs.length > 0) {
     const q = runner.pollQuery(refs);
-    if (q.kind !== "proc") throw unsupported(runner.name, "poll");
-    plan.pids = q.pids;
+    if (q.kind === "proc") plan.pids = q.pids;
+    else {
+      commandPoll = true;
+      queries.push({ id: "poll", spec: q.spec });
+    }
   }
+  const acctRefs = refs.filter((r) => req.jobs.find((j) => j.key === r.key)?.accounting);
+  if (runner.accounting && acctRefs.length > 0)
+    queries.push({ id: "accounting", spec: runner.accounting.query(acctRefs) });
+  const asked =
+    queries.length > 0 ? await queryBatch(t, { host: req.host, timeoutMs: req.timeoutMs, queries }) : null;
   const nonce = newNonce();
   const result = await runBatch(t, req.host, buildPollInput(plan, nonce), req.timeoutMs);
-  return explained(t, readPollReply(req, runner, refs, result, nonce));
+  const out = explained(t, readPollReply(req, runner, commandPoll ? [] : refs, result, nonce));
+  return asked ? mergeQueryAnswers(out, asked, runner, refs, acctRefs, lookupIds, commandPoll) : out;
 }
 
 /** Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace). */
@@ -90,29 +115,36 @@ export async function killBatch(t: Transport, req: KillBatchRequest): Promise<Ki
   const guarded: GuardedKill[] = [];
   const refused = new Map<string, KillOutcome>();
   const pids = new Map<string, string>();
+  const commands: QuerySpec[] = [];
+  const commandKeys = new Map<string, string>();
   for (const j of req.jobs) {
     const action = runner.killAction({ key: j.key, jobId: j.jobId, runnerData: j.runnerData ?? {} });
     if (action.kind === "group") {
       guarded.push({ key: j.key, guard: action.guard });
       pids.set(j.key, action.guard.pid);
+    } else if (action.kind === "command") {
+      const id = `kill-${commands.length}`;
+      commandKeys.set(id, j.key);
+      commands.push({ id, spec: action.spec });
     } else {
-      const output =
-        action.kind === "refuse"
-          ? action.reason
-          : `${runner.name}: runner kill commands are not supported yet`;
-      refused.set(j.key, { key: j.key, outcome: "failed", output });
+      refused.set(j.key, { key: j.key, outcome: "failed", output: action.reason });
     }
   }
   const nonce = newNonce();
   const input = buildKillInput(guarded, req.graceS, nonce);
   const result = await runBatch(t, req.host, input, req.timeoutMs);
-  return explained(t, readKillReply(`kill on ${req.host}`, result, nonce, pids, refused));
-}
-
-function unsupported(runner: string, what: string): v.BatchRequestError {
-  return new v.BatchRequestError(
-    `${runner}: runner ${what} commands are not supported by the batch program yet`,
-  );
+  const out = explained(t, readKillReply(`kill on ${req.host}`, result, nonce, pids, refused));
+  if (commands.length === 0) return out;
+  // Runner kill commands (scancel, qdel, bkill, atrm): one query program, one section each.
+  const asked = await queryBatch(t, { host: req.host, timeoutMs: req.timeoutMs, queries: commands });
+  const outcomes = new Map(out.outcomes);
+  for (const q of commands) {
+    const key = commandKeys.get(q.id) as string;
+    const a = asked.answers.get(q.id);
+    const output = a ? (a.stdout + a.stderr).trim() : (asked.error ?? "no answer");
+    outcomes.set(key, { key, outcome: a && a.rc === 0 ? "signalled" : "failed", output });
+  }
+  return { ...out, outcomes };
 }
 
 export type { PollBatchOutcome } from "./poll-reply.js";
@@ -127,4 +159,14 @@ function explained<T extends BatchResultBase>(t: Transport, res: T): T {
   if (res.started) return res;
   const why = explainNotStarted(res.result, transportShell(t));
   return why ? { ...res, error: why } : res;
+}
+
+/** Runs runner commands (queue queries, accounting, lookups, kills) on a host, one section each. */
+export async function queryBatch(
+  t: Transport,
+  req: { host: string; timeoutMs: number; queries: QuerySpec[] },
+): Promise<QueryBatchResult> {
+  const nonce = newNonce();
+  const result = await runBatch(t, req.host, buildQueryInput(req.queries, nonce), req.timeoutMs);
+  return explained(t, readQueryReply(result, nonce));
 }

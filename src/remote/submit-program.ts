@@ -17,8 +17,7 @@ const SUBMIT_AWK = `${AWK_READER}
 END {
   if (!verify()) exit 3
   for (i = 1; i <= nr; i++) if (K[i] == "file") {
-    p = hp(A[i]); printf "" > p
-    for (j = 1; j <= NL[i]; j++) { if (j == NL[i] && PART[i]) printf "%s", L[i, j] > p; else print L[i, j] > p }
+    p = hp(A[i]); printf "%s", C[i] > p
     if (close(p) != 0) { print "drover: cannot write " p > "/dev/stderr"; exit 4 }
   }
   for (i = 1; i <= nr; i++) if (K[i] == "launch") {
@@ -96,7 +95,7 @@ J="$R"/batches/${shellQuote(req.batchId)}
 if ! e=$(mkdir -p -- "$R"/batches ${dirs.join(" ")} 2>&1 </dev/null); then fail mkdir "$e"; finish 1; return 1; fi
 set -C; { printf 'PID %s %s %s\\n' "$$" "$S0" "$b" >"$J"; } 2>/dev/null; rc=$?; set +C
 if (( rc )); then fail journal "cannot create the batch journal (it exists already, or no write access)"; finish 1; return 1; fi
-L=$(DROVER_NONCE="$n" LC_ALL=C awk ${shellQuote(SUBMIT_AWK)} <&0); rc=$?
+L=$(DROVER_NONCE="$n" LC_ALL=C awk -v WHOLE=file ${shellQuote(SUBMIT_AWK)} <&0); rc=$?
 if (( rc )); then fail payload "the job files were not written (awk rc=$rc): nothing was submitted"; printf 'DONE\\n' >>"$J"; finish 1; return 1; fi
 mapfile -t A <<<"$L"
 ${LAUNCH_LOOP}

@@ -25,7 +25,7 @@ const BAD: Bad[] = [
   { what: "duplicate platform", text: y("platforms:", "  c: { hosts: a }", "  c: { hosts: b }"), line: 3, key: "platforms.c", message: /duplicate key c/ },
   { what: "__proto__ platform", text: y("platforms:", "  __proto__: { hosts: a }"), line: 2, key: "platforms.__proto__", message: /__proto__ is not allowed/ },
   { what: "bad platform name", text: y("platforms:", "  a b: { hosts: h }"), line: 2, key: 'platforms["a b"]', message: /bad platform name "a b"/ },
-  { what: "unknown platform key", text: plat("    hots: x"), line: 4, key: "platforms.c.hots", message: /unknown key "hots" \(allowed: hosts, selection, runner, install_target, run_root, ssh,/ },
+  { what: "unknown platform key", text: plat("    hots: x"), line: 4, key: "platforms.c.hots", message: /unknown key "hots" \(allowed: hosts, selection, runner, cluster, install_target, run_root, ssh,/ },
   { what: "missing hosts", text: y("platforms:", "  c:", "    runner: background"), line: 2, key: "platforms.c.hosts", message: /missing required key hosts/ },
   { what: "host with a space", text: y("platforms:", "  c:", "    hosts: [a, 'b c']"), line: 3, key: "platforms.c.hosts[1]", message: /bad host "b c": no spaces/ },
   { what: "host as an ssh option", text: y("platforms:", "  c:", "    hosts: -oProxyCommand=sh"), line: 3, key: "platforms.c.hosts", message: /cannot start with -/ },

@@ -33,6 +33,7 @@ function write(dir: string, name: string, text: string): string {
 const REMOTE_DEFAULTS: Omit<PlatformSpec, "name" | "hosts" | "installTarget" | "origin"> = {
   selection: "definition-order",
   runner: "background",
+  cluster: null,
   runRoot: "~/drover-run",
   ssh: { command: ["ssh"], options: [] },
   shell: ["bash", "-l", "-s"],

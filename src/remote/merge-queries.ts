@@ -1,0 +1,57 @@
+/**
+ * Folds the answers of a query program (queue, accounting, lookups by name) into a poll result.
+ * A failed or missing queue answer is a poll error for every job: never "jobs gone".
+ */
+import type { JobRef, Runner } from "../runners/runner.js";
+import type { AccountingAnswer } from "../job/verdict-input.js";
+import type { PollBatchOutcome } from "./poll-reply.js";
+import type { QueryAnswer, QueryBatchResult } from "./query-reply.js";
+
+/** The query's text as runners read it: stdout, then stderr (unknown-job lines come there). */
+function replyOf(a: QueryAnswer, boot: string) {
+  return { rc: a.rc ?? -1, text: a.stdout + a.stderr, boot };
+}
+
+/** The poll result with the queue, accounting and lookups from `asked`. */
+export function mergeQueryAnswers(
+  out: PollBatchOutcome,
+  asked: QueryBatchResult,
+  runner: Runner,
+  refs: readonly JobRef[],
+  acctRefs: readonly JobRef[],
+  lookupIds: ReadonlyMap<string, string>,
+  commandPoll: boolean,
+): PollBatchOutcome {
+  const boot = asked.bootId ?? out.bootId ?? "";
+  const res: PollBatchOutcome = {
+    ...out,
+    queue: new Map(out.queue),
+    lookups: new Map(out.lookups),
+    recovered: new Map(out.recovered),
+  };
+  if (commandPoll) {
+    const a = asked.answers.get("poll");
+    if (!asked.started || !a || a.rc === null) {
+      res.queryError = `runner query on ${asked.result.host} failed: ${asked.error ?? "no answer"}`;
+    } else {
+      const parsed = runner.parsePoll(replyOf(a, boot), refs);
+      if (parsed.ok) for (const [k, v] of parsed.answers) res.queue.set(k, v);
+      else res.queryError = parsed.error;
+    }
+    if (res.queryError) for (const r of refs) res.queue.delete(r.key);
+  }
+  const acct = asked.answers.get("accounting");
+  if (runner.accounting && acct && acct.rc !== null && acctRefs.length > 0) {
+    const parsed = runner.accounting.parse(replyOf(acct, boot), acctRefs);
+    if (parsed instanceof Map) res.accounting = new Map<string, AccountingAnswer>(parsed);
+  }
+  for (const [id, key] of lookupIds) {
+    const a = asked.answers.get(id);
+    if (!a || a.rc === null) continue;
+    const parsed = runner.parseLookup(replyOf(a, boot));
+    if (!parsed.ok) continue;
+    res.lookups.set(key, parsed.answer);
+    if (parsed.answer.kind === "found") res.recovered.set(key, parsed.runnerData);
+  }
+  return res;
+}
