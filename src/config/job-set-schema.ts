@@ -3,6 +3,7 @@
  * the loader returns. Checks that span jobs (needs, cycles) live in check-job-needs.ts.
  */
 import { z } from "zod";
+import { parseSize } from "./parse-size.js";
 import type { PlatformGroupSpec, PlatformSpec } from "./platform-types.js";
 import { checkSection, platformSectionShape } from "./platforms-schema.js";
 import {
@@ -26,6 +27,8 @@ export interface JobSpec {
   retries: { submission: number[]; execution: number[] };
   /** Which retry lists the job gave itself; the others come from its platform's defaults. */
   retriesGiven: { submission: boolean; execution: boolean };
+  /** Generic resources, mapped by each batch runner to its own directives. */
+  attributes: { memoryBytes?: number; cpus?: number; nodes?: number; queue?: string; account?: string };
   directives: Record<string, string>;
   /** Line of the job's key in the file (1-based). */
   line: number;
@@ -146,6 +149,27 @@ export const jobSchema = z
       .default({}),
     platform: name("platform name").nullable().default(null),
     directives: z.record(directiveKey, directiveValue).default({}),
+    memory: z
+      .union([z.string(), z.number()])
+      .transform((v, ctx) => {
+        try {
+          return parseSize(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    cpus: z.number().int().min(1).max(100_000).optional(),
+    nodes: z.number().int().min(1).max(100_000).optional(),
+    queue: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+@-]{0,127}$/, "queue: letters, digits and _ . + @ - only")
+      .optional(),
+    account: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+@-]{0,127}$/, "account: letters, digits and _ . + @ - only")
+      .optional(),
   })
   .strict()
   .transform((j) => ({
@@ -161,6 +185,13 @@ export const jobSchema = z
     },
     platform: j.platform,
     directives: j.directives,
+    attributes: {
+      ...(j.memory !== undefined ? { memoryBytes: j.memory } : {}),
+      ...(j.cpus !== undefined ? { cpus: j.cpus } : {}),
+      ...(j.nodes !== undefined ? { nodes: j.nodes } : {}),
+      ...(j.queue !== undefined ? { queue: j.queue } : {}),
+      ...(j.account !== undefined ? { account: j.account } : {}),
+    },
   }));
 
 /**

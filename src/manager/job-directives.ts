@@ -36,6 +36,7 @@ export function jobDirectives(d: DirectiveInput): string[] {
     timeLimitS: d.spec.timeLimitS,
     cluster: d.platform.cluster,
     raw: d.spec.directives,
+    attributes: d.spec.attributes,
   };
   return runner.directives(job);
 }

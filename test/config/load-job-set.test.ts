@@ -30,7 +30,7 @@ const EXAMPLE = y(
   "    script: echo done",
 );
 
-const DEFAULTS = { needs: [], env: {}, envExpand: false, timeLimitS: null, directives: {} };
+const DEFAULTS = { needs: [], env: {}, envExpand: false, timeLimitS: null, directives: {}, attributes: {} };
 const NO_RETRIES = { submission: [], execution: [] };
 const NOT_GIVEN = { submission: false, execution: false };
 
@@ -56,6 +56,7 @@ test("the documented example loads, normalised, in file order", () => {
         retries: { submission: [10], execution: [10, 30] },
         retriesGiven: { submission: true, execution: true },
         directives: { "--mem": "1G" },
+        attributes: {},
         line: 6,
       },
       { ...DEFAULTS, name: "report", script: "echo done", needs: ["compute"], platform: "localhost", retries: NO_RETRIES, retriesGiven: NOT_GIVEN, line: 15 },
@@ -191,5 +192,27 @@ test("a script written as a bare word, number or boolean is the text as written"
   assert.deepEqual(
     set.jobs.map((j) => j.script),
     ["true", "12", "False"],
+  );
+});
+
+test("generic resources: memory (a size), cpus, nodes, queue, account", () => {
+  const set = parseJobSet(
+    "jobs:\n  a:\n    script: x\n    memory: 2GiB\n    cpus: 4\n    nodes: 2\n    queue: long\n    account: proj1\n",
+    "/tmp/s.yaml",
+  );
+  assert.deepEqual(set.jobs[0]?.attributes, {
+    memoryBytes: 2 * 1024 ** 3,
+    cpus: 4,
+    nodes: 2,
+    queue: "long",
+    account: "proj1",
+  });
+  assert.throws(
+    () => parseJobSet("jobs:\n  a:\n    script: x\n    memory: lots\n", "/tmp/s.yaml"),
+    /s\.yaml:4.*memory/,
+  );
+  assert.throws(
+    () => parseJobSet("jobs:\n  a:\n    script: x\n    queue: 'a b'\n", "/tmp/s.yaml"),
+    /s\.yaml:4.*queue/,
   );
 });
