@@ -1,6 +1,7 @@
 /** `npm run bench -- NAME`: runs one benchmark; each prints a table and a last line of JSON. */
 const BENCHES: Record<string, () => Promise<void>> = {
   local: async () => (await import("./local.js")).benchLocal(),
+  ssh: async () => (await import("./ssh.js")).benchSsh(),
 };
 
 const name = process.argv[2];
