@@ -93,7 +93,9 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
       queries.push({ id: "poll", spec: q.spec });
     }
   }
-  const acctRefs = refs.filter((r) => req.jobs.find((j) => j.key === r.key)?.accounting);
+  // A set, not a find per job: 10,000 jobs made that search 50 million comparisons (0.4 s).
+  const wantAcct = new Set(req.jobs.filter((j) => j.accounting).map((j) => j.key));
+  const acctRefs = refs.filter((r) => wantAcct.has(r.key));
   if (runner.accounting && acctRefs.length > 0)
     queries.push({ id: "accounting", spec: runner.accounting.query(acctRefs) });
   const asked =

@@ -1,5 +1,6 @@
 /** The append-only audit trail: every transition, message and command run. */
 import type { Db } from "./open-store.js";
+import { statement } from "./statements.js";
 
 /** Most output kept per event: the audit trail stays small. */
 export const EVENT_OUTPUT_CAP = 4096;
@@ -32,9 +33,10 @@ export function capText(text: string, cap = EVENT_OUTPUT_CAP): string {
 export function addEvent(db: Db, e: NewEvent): number {
   const detail = e.detail === undefined ? null : capText(JSON.stringify(e.detail), 4 * EVENT_OUTPUT_CAP);
   return Number(
-    db
-      .prepare(`INSERT INTO events (time, job, submit_num, kind, text, detail) VALUES (?, ?, ?, ?, ?, ?)`)
-      .run(e.time, e.job ?? null, e.submitNum ?? null, e.kind, capText(e.text), detail).lastInsertRowid,
+    statement(
+      db,
+      `INSERT INTO events (time, job, submit_num, kind, text, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(e.time, e.job ?? null, e.submitNum ?? null, e.kind, capText(e.text), detail).lastInsertRowid,
   );
 }
 
@@ -48,7 +50,7 @@ export function eventsAfter(db: Db, afterId: number, limit = 1000): EventRow[] {
 /** Events of one job's submission (or all its submissions), oldest first. */
 export function jobEvents(db: Db, job: string, submitNum?: number): EventRow[] {
   return submitNum === undefined
-    ? (db.prepare(`SELECT * FROM events WHERE job = ? ORDER BY id`).all(job) as EventRow[])
+    ? (statement(db, `SELECT * FROM events WHERE job = ? ORDER BY id`).all(job) as EventRow[])
     : (db
         .prepare(`SELECT * FROM events WHERE job = ? AND submit_num = ? ORDER BY id`)
         .all(job, submitNum) as EventRow[]);

@@ -1,5 +1,6 @@
 /** Reading and writing submission rows (`jobs` table: one row per submission). */
 import type { Db } from "./open-store.js";
+import { statement } from "./statements.js";
 import type { JobState } from "../job/model.js";
 
 /** One submission as stored. Times are UTC ISO strings. */
@@ -50,13 +51,13 @@ export function latestJobRows(db: Db): JobRow[] {
 
 /** The latest submission of one job, or undefined. */
 export function latestJobRow(db: Db, name: string): JobRow | undefined {
-  return db.prepare(`SELECT * FROM jobs WHERE name = ? ORDER BY submit_num DESC LIMIT 1`).get(name) as
+  return statement(db, `SELECT * FROM jobs WHERE name = ? ORDER BY submit_num DESC LIMIT 1`).get(name) as
     JobRow | undefined;
 }
 
 /** One submission, or undefined. */
 export function jobRow(db: Db, name: string, submitNum: number): JobRow | undefined {
-  return db.prepare(`SELECT * FROM jobs WHERE name = ? AND submit_num = ?`).get(name, submitNum) as
+  return statement(db, `SELECT * FROM jobs WHERE name = ? AND submit_num = ?`).get(name, submitNum) as
     JobRow | undefined;
 }
 
@@ -76,7 +77,8 @@ export type NewJobRow = Pick<JobRow, "name" | "submit_num" | "try" | "platform" 
 
 /** Inserts a new submission row (state `waiting` unless given). */
 export function insertJobRow(db: Db, row: NewJobRow): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO jobs (name, submit_num, try, state, platform, runner, submit_fails, retry_at, triggered,
        reason, ended_at, created_at)
      VALUES (@name, @submit_num, @try, @state, @platform, @runner, @submit_fails, @retry_at, @triggered,
@@ -100,7 +102,7 @@ export function updateJobRow(db: Db, name: string, submitNum: number, changes: J
   const keys = Object.keys(changes);
   if (keys.length === 0) return;
   const sets = keys.map((k) => `${k} = @${k}`).join(", ");
-  db.prepare(`UPDATE jobs SET ${sets} WHERE name = @__name AND submit_num = @__num`).run({
+  statement(db, `UPDATE jobs SET ${sets} WHERE name = @__name AND submit_num = @__num`).run({
     ...changes,
     __name: name,
     __num: submitNum,
@@ -109,12 +111,12 @@ export function updateJobRow(db: Db, name: string, submitNum: number, changes: J
 
 /** Removes every submission of a job (a job dropped by reload before it started). */
 export function deleteJob(db: Db, name: string): void {
-  db.prepare(`DELETE FROM jobs WHERE name = ?`).run(name);
+  statement(db, `DELETE FROM jobs WHERE name = ?`).run(name);
 }
 
 /** Removes one submission row. */
 export function deleteSubmission(db: Db, name: string, submitNum: number): void {
-  db.prepare(`DELETE FROM jobs WHERE name = ? AND submit_num = ?`).run(name, submitNum);
+  statement(db, `DELETE FROM jobs WHERE name = ? AND submit_num = ?`).run(name, submitNum);
 }
 
 /** Counts latest submissions per state. */
