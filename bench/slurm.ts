@@ -18,6 +18,8 @@ import * as hostOps from "./slurm-host.js";
 import { round3, SLURM_PLATFORM, type SlurmBenchHost } from "./slurm-host.js";
 
 const N = 200;
+/** Drover runs, each after a floor (one more floor follows the last). */
+const REPS = 2;
 
 /** What the Drover run measured. */
 interface DroverFigures {
@@ -36,14 +38,13 @@ interface DroverFigures {
   cycles: number;
   pollBatches: number;
   calls: RunnerCalls;
-  /** Queue queries in the busiest and quietest cycle; most jobs polled in one cycle. */
+  /** Queue queries in the busiest cycle; most jobs polled in one cycle. */
   maxQueuePerCycle: number;
-  minQueuePerCycle: number;
   maxJobsPerCycle: number;
 }
 
 /** Runs the job set once, timing the submission from the events and counting runner calls per cycle. */
-async function droverRun(file: string, home: string, t: Transport, maxBatch: number): Promise<DroverFigures> {
+async function droverRun(file: string, home: string, name: string, t: Transport): Promise<DroverFigures> {
   let submitted = 0;
   let final = 0;
   let batches = 0;
@@ -88,7 +89,7 @@ async function droverRun(file: string, home: string, t: Transport, maxBatch: num
     before = now;
   };
   try {
-    const result = await runJobSet(file, { home, maxBatch, maxActive: N, onEvent, onTick });
+    const result = await runJobSet(file, { home, name, maxBatch: N, maxActive: N, onEvent, onTick });
     const runS = since();
     if (!result.allSucceeded)
       throw new Error(`not every job succeeded: ${JSON.stringify([...result.counts])}`);
@@ -104,7 +105,6 @@ async function droverRun(file: string, home: string, t: Transport, maxBatch: num
       pollBatches,
       calls: snapshot(counter.calls),
       maxQueuePerCycle: Math.max(...perCycle),
-      minQueuePerCycle: Math.min(...perCycle),
       maxJobsPerCycle,
     };
   } finally {
@@ -116,6 +116,85 @@ async function droverRun(file: string, home: string, t: Transport, maxBatch: num
 function row(what: string, value: number | string, note = ""): void {
   const v = typeof value === "number" ? value.toFixed(3) : value;
   console.log(`${what.padEnd(44)}${v.padStart(9)}   ${note}`);
+}
+
+const sum = (runs: DroverFigures[], f: (r: DroverFigures) => number): number =>
+  runs.reduce((a, r) => a + f(r), 0);
+
+/** Prints the table and the JSON line: submit figures of the fastest run, runner calls over all runs. */
+function report(host: string, runs: DroverFigures[], floors: number[], jobInfoRpcs: number): void {
+  const d = runs.reduce((a, b) => (b.submitS < a.submitS ? b : a));
+  const floorS = Math.min(...floors);
+  const cycles = sum(runs, (r) => r.cycles);
+  const queue = sum(runs, (r) => r.calls.queue);
+  const accounting = sum(runs, (r) => r.calls.accounting);
+  const lookups = sum(runs, (r) => r.calls.lookups);
+  const maxQueue = Math.max(...runs.map((r) => r.maxQueuePerCycle));
+  const maxJobs = Math.max(...runs.map((r) => r.maxJobsPerCycle));
+  const fig = {
+    jobs: N,
+    submit_s: round3(d.submitS),
+    floor_s: round3(floorS),
+    slurm_ratio: round3(d.submitS / floorS),
+    submit_runs_s: runs.map((r) => round3(r.submitS)),
+    floor_runs_s: floors.map(round3),
+    submit_setup_s: round3(d.setupS),
+    submit_batch_s: round3(d.batchS),
+    submit_rest_s: round3(d.submitS - d.setupS - d.batchS),
+    total_s: round3(d.allFinalS),
+    run_s: round3(d.runS),
+    poll_cycles: cycles,
+    poll_batches: sum(runs, (r) => r.pollBatches),
+    queries_per_cycle: round3((queue + accounting + lookups) / cycles),
+    squeue_per_cycle: round3(queue / cycles),
+    squeue_per_cycle_max: maxQueue,
+    sacct_per_cycle: round3(accounting / cycles),
+    sacct_calls: accounting,
+    lookup_calls: lookups,
+    max_jobs_per_cycle: maxJobs,
+    ssh_query_calls_per_cycle: round3(sum(runs, (r) => r.calls.queryPrograms) / cycles),
+    slurmctld_job_info_rpcs: jobInfoRpcs,
+  };
+  const x = (a: number) => `${(a / floorS).toFixed(2)}x`;
+  console.log(`slurm: ${N} no-op jobs (script "true") on ${host}, cluster drvslurm, polling PT1S`);
+  console.log(`${"measure".padEnd(44)}${"seconds".padStart(9)}   ratio / note`);
+  row(
+    "drover submit (call to commit of last reply)",
+    fig.submit_s,
+    `${x(d.submitS)} floor, best of ${runs.length}`,
+  );
+  row("  call to first pre-submit write", fig.submit_setup_s, "load, open run, install check, scripts");
+  row(`  the submit batch call (ssh, ${N} sbatch)`, fig.submit_batch_s, `${d.batches} batch`);
+  row("  the rest", fig.submit_rest_s, "pre-submit write, program, parse, record");
+  row(`floor: one call, a loop of ${N} bare sbatch`, fig.floor_s, `best of ${floors.length}`);
+  for (const [i, r] of runs.entries())
+    row(
+      `  run ${i + 1}: drover submit, floor before it`,
+      r.submitS,
+      `${(floors[i] ?? NaN).toFixed(3)} s floor`,
+    );
+  row("drover call to all jobs final", fig.total_s, "the fastest-submitting run");
+  row("drover call to end of run (logs home)", fig.run_s);
+  console.log(`${"runner calls while polling (all runs)".padEnd(44)}${"count".padStart(9)}`);
+  row("poll cycles (ticks that polled)", String(cycles), `${fig.poll_batches} poll batches`);
+  row("runner queries per cycle", fig.queries_per_cycle.toFixed(3), "squeue + sacct + lookups");
+  row(
+    "  squeue per cycle",
+    fig.squeue_per_cycle.toFixed(3),
+    `max ${maxQueue}, up to ${maxJobs} jobs a cycle`,
+  );
+  row(
+    "  sacct per cycle",
+    fig.sacct_per_cycle.toFixed(3),
+    `${accounting} sacct calls, ${lookups} lookups in all`,
+  );
+  row(
+    "ssh calls carrying queries per cycle",
+    fig.ssh_query_calls_per_cycle.toFixed(3),
+    "plus one status-file awk each",
+  );
+  row("slurmctld job-info RPCs (sdiag, all clients)", String(jobInfoRpcs), "cross-check of the squeue count");
+  console.log(JSON.stringify(fig));
 }
 
 export async function benchSlurm(): Promise<void> {
@@ -137,72 +216,20 @@ export async function benchSlurm(): Promise<void> {
     if (!t) throw new Error("the benchmark platform has no transport");
     await hostOps.runOnHost(t, h.host, "true\n", "warm-up");
 
-    // Floor before and after the run, best of the two: other load only ever adds time.
-    const floors = [await hostOps.sbatchFloor(t, h.host, N, floorName)];
-    await hostOps.drainQueue(t, h.host, floorName);
-    const rpcBefore = await hostOps.sdiagCounts(t, h.host);
-    const d = await droverRun(file, join(base, "runs"), t, N);
-    const rpcAfter = await hostOps.sdiagCounts(t, h.host);
+    // Floors and runs interleaved, best of each: other load on the machine only ever adds time.
+    const floors: number[] = [];
+    const runs: DroverFigures[] = [];
+    let jobInfoRpcs = 0;
+    for (let i = 0; i < REPS; i++) {
+      floors.push(await hostOps.sbatchFloor(t, h.host, N, floorName));
+      await hostOps.drainQueue(t, h.host, floorName);
+      const rpcBefore = await hostOps.sdiagCounts(t, h.host);
+      runs.push(await droverRun(file, join(base, "runs"), `run${i}`, t));
+      jobInfoRpcs += hostOps.jobInfoRpcs(rpcBefore, await hostOps.sdiagCounts(t, h.host));
+    }
     floors.push(await hostOps.sbatchFloor(t, h.host, N, floorName));
     await hostOps.drainQueue(t, h.host, floorName);
-    const floorS = Math.min(...floors);
-
-    const queries = d.calls.queue + d.calls.accounting + d.calls.lookups;
-    const fig = {
-      jobs: N,
-      submit_s: round3(d.submitS),
-      floor_s: round3(floorS),
-      slurm_ratio: round3(d.submitS / floorS),
-      submit_setup_s: round3(d.setupS),
-      submit_batch_s: round3(d.batchS),
-      submit_rest_s: round3(d.submitS - d.setupS - d.batchS),
-      floor_max_s: round3(Math.max(...floors)),
-      total_s: round3(d.allFinalS),
-      run_s: round3(d.runS),
-      poll_cycles: d.cycles,
-      poll_batches: d.pollBatches,
-      queries_per_cycle: round3(queries / d.cycles),
-      squeue_per_cycle: round3(d.calls.queue / d.cycles),
-      squeue_per_cycle_max: d.maxQueuePerCycle,
-      sacct_calls: d.calls.accounting,
-      lookup_calls: d.calls.lookups,
-      max_jobs_per_cycle: d.maxJobsPerCycle,
-      ssh_calls_per_cycle: round3(d.calls.queryPrograms / d.cycles),
-      slurmctld_job_info_rpcs: hostOps.jobInfoRpcs(rpcBefore, rpcAfter),
-    };
-    console.log(`slurm: ${N} no-op jobs (script "true") on ${h.host}, cluster drvslurm, polling PT1S`);
-    console.log(`${"measure".padEnd(44)}${"seconds".padStart(9)}   ratio / note`);
-    row("drover submit (call to commit of last reply)", fig.submit_s, `${fig.slurm_ratio.toFixed(2)}x floor`);
-    row("  call to first pre-submit write", fig.submit_setup_s, "load, open run, install check");
-    row(
-      `  the submit batch call${d.batches > 1 ? "s" : ""} (ssh, ${N} sbatch)`,
-      fig.submit_batch_s,
-      `${d.batches} batch`,
-    );
-    row("  the rest", fig.submit_rest_s, "pre-submit write, program, parse, record");
-    row(`floor: one call, ${N} bare sbatch`, fig.floor_s, `best of 2 (other ${fig.floor_max_s.toFixed(3)})`);
-    row("drover call to all jobs final", fig.total_s);
-    row("drover call to end of run (logs home)", fig.run_s);
-    console.log(`${"runner calls while polling".padEnd(44)}${"count".padStart(9)}`);
-    row("poll cycles (ticks that polled)", String(d.cycles), `${d.pollBatches} poll batches`);
-    row("runner queries per cycle", fig.queries_per_cycle.toFixed(3), "squeue + sacct + lookups");
-    row(
-      "  squeue per cycle (max in one cycle)",
-      fig.squeue_per_cycle.toFixed(3),
-      `max ${d.maxQueuePerCycle}, up to ${d.maxJobsPerCycle} jobs a cycle`,
-    );
-    row("  sacct calls, lookups (whole run)", `${d.calls.accounting}, ${d.calls.lookups}`);
-    row(
-      "ssh calls with queries per cycle",
-      fig.ssh_calls_per_cycle.toFixed(3),
-      "plus one status-file awk each",
-    );
-    row(
-      "slurmctld job-info RPCs (sdiag, all users)",
-      String(fig.slurmctld_job_info_rpcs),
-      "cross-check of squeue calls",
-    );
-    console.log(JSON.stringify(fig));
+    report(h.host, runs, floors, jobInfoRpcs);
   } finally {
     if (t) await hostOps.removeRunRoot(t, h).catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
     rmSync(base, { recursive: true, force: true });
