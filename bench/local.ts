@@ -7,9 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runJobSet } from "../src/index.js";
-import { generateJobScript } from "../src/script/job-script.js";
-import { jobLogRel } from "../src/manager/run-paths.js";
-import { randomBytes } from "node:crypto";
+import { floorPayload } from "./floor-payload.js";
 
 const N = 1000;
 
@@ -17,35 +15,6 @@ function jobSetText(n: number): string {
   const lines = ["jobs:"];
   for (let i = 0; i < n; i++) lines.push(`  j${i}:`, `    script: "true"`);
   return lines.join("\n") + "\n";
-}
-
-/** The floor's payload: the same job scripts and status files Drover writes. */
-function floorPayload(runDir: string, n: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const logDir = jobLogRel(`j${i}`, 1);
-    const script = generateJobScript({
-      runName: "floor",
-      runDir,
-      jobName: `j${i}`,
-      submitNum: 1,
-      tryNum: 1,
-      logDir,
-      script: "true",
-      env: {},
-      envExpand: false,
-      directives: [],
-    });
-    parts.push(
-      `@@F ${logDir}/job`,
-      ...script
-        .replace(/\n$/, "")
-        .split("\n")
-        .map((l) => `|${l}`),
-    );
-    parts.push(`@@F ${logDir}/job.status`, `|DROVER_JOB_TOKEN=${randomBytes(12).toString("hex")}`);
-  }
-  return parts.join("\n") + "\n";
 }
 
 function timeBash(args: string[], input?: string): number {

@@ -4,46 +4,15 @@
  * launch of N `bash -c 'exit 0'`, one awk printing N status files (bench/floor-poll.sh), and the
  * cold and warm cost of one round trip.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { generateJobScript } from "../src/script/job-script.js";
 import { shellPath } from "../src/script/shell-quote.js";
-import { jobLogRel } from "../src/manager/run-paths.js";
 import { SshTransport } from "../src/transport/ssh.js";
 import { runProcess } from "../src/transport/run-process.js";
 import { median, runRemote, settleHost, type BenchHost } from "./ssh-setup.js";
+import { floorPayload } from "./floor-payload.js";
 
 const HERE = import.meta.dirname;
-
-/** The floor's payload: for each job its script (the real generator) and its status file with a token. */
-function submitPayload(runDir: string, n: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const logDir = jobLogRel(`j${i}`, 1);
-    const script = generateJobScript({
-      runName: "floor",
-      runDir,
-      jobName: `j${i}`,
-      submitNum: 1,
-      tryNum: 1,
-      logDir,
-      script: "true",
-      env: {},
-      envExpand: false,
-      directives: [],
-    });
-    parts.push(
-      `@@F ${logDir}/job`,
-      ...script
-        .replace(/\n$/, "")
-        .split("\n")
-        .map((l) => `|${l}`),
-    );
-    parts.push(`@@F ${logDir}/job.status`, `|DROVER_JOB_TOKEN=${randomBytes(12).toString("hex")}`);
-  }
-  return `${parts.join("\n")}\n`;
-}
 
 /**
  * Same-work floor: bench/floor-submit.sh (one mkdir -p, one awk writing every job script and status
@@ -51,7 +20,7 @@ function submitPayload(runDir: string, n: number): string {
  */
 export async function sameWorkFloor(t: SshTransport, h: BenchHost, n: number, name: string): Promise<number> {
   const dir = `${h.runRoot}/${name}`;
-  const payload = submitPayload(dir, n);
+  const payload = floorPayload(dir, n);
   // The script reads its arguments from "$@" and its payload from the rest of the stream.
   const program = `set -- ${shellPath(dir)} ${n}\n${readFileSync(join(HERE, "floor-submit.sh"), "utf8")}`;
   const r = await runRemote(t, h.host, program + payload, "same-work floor");
