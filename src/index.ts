@@ -8,3 +8,21 @@ export { DroverError, ConfigError, UsageError } from "./errors.js";
 export { JOB_STATES, FINAL_STATES, formatReason, type JobState, type Reason } from "./job/model.js";
 export { droverHome } from "./manager/run-paths.js";
 export { main as cli } from "./cli/main.js";
+export type {
+  Runner,
+  RunnerCapabilities,
+  CommandSpec,
+  CommandArg,
+  JobRef,
+  QueryReply,
+  ParsedPoll,
+  ParsedSubmit,
+  ParsedLookup,
+  KillAction,
+  PollQuery,
+  LookupQuery,
+  SubmitTarget,
+  SubmitReply,
+  DirectiveJob,
+} from "./runners/runner.js";
+export { registerRunner, getRunner, runnerNames } from "./runners/registry.js";

@@ -2,8 +2,9 @@
 export const HELP = `drover: submit, follow and kill jobs on job hosts
 
 usage:
-  drover run FILE [--name NAME] [--new|--reload]
+  drover run FILE [--name NAME] [--new|--reload|--dry-run]
         create the run of a job set file, or resume it, and follow every job to the end
+        --dry-run  print each job's platform, directives, script and submit command; submit nothing
         --new      start a fresh run (even of an unchanged file), keeping the old one as NAME.1, NAME.2...
         --reload   apply an edited job set to the run
   drover status [RUN [JOB]] [--json] [--why]

@@ -11,7 +11,7 @@ import { getRunRow } from "../store/run-row.js";
 import { addRequest, getRequest } from "../store/requests.js";
 import { acquireContact, liveContact, releaseContact } from "../manager/contact-file.js";
 import { checkRunName, droverHome, runPaths } from "../manager/run-paths.js";
-import { runPlatforms } from "../manager/platform-registry.js";
+import { loadRunPlatforms } from "../manager/platform-registry.js";
 import { Scheduler } from "../manager/scheduler.js";
 import { systemClock, type RunContext } from "../manager/run-context.js";
 
@@ -76,7 +76,7 @@ export async function actOnRun(
     const row = getRunRow(db);
     if (!row) throw new UsageError(`run "${name}" has no job set recorded`);
     const jobSet = parseJobSet(row.source, row.path);
-    const rp = runPlatforms(jobSet);
+    const rp = await loadRunPlatforms(jobSet);
     const ctx: RunContext = {
       runName: name,
       runDir,

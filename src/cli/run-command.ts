@@ -1,8 +1,13 @@
-/** `drover run FILE [--name N] [--new|--reload]`: run a job set to the end with live progress. */
+/**
+ * `drover run FILE [--name N] [--new|--reload]`: run a job set to the end with live progress.
+ * `--dry-run`: show what each job's submission would be, without creating the run or contacting a host.
+ */
 import { UsageError } from "../errors.js";
+import { dryRun, type DryRunResult } from "../manager/dry-run.js";
 import { runJobSet } from "../manager/run-job-set.js";
 import type { Scheduler } from "../manager/scheduler.js";
 import { parseArgs, expectPositional } from "./args.js";
+import { printable } from "./format-table.js";
 import { Progress } from "./progress.js";
 import type { Out } from "./out.js";
 
@@ -10,11 +15,17 @@ import type { Out } from "./out.js";
 export const DRAIN_TIMEOUT_S = 30;
 
 export async function runCommand(argv: string[], out: Out): Promise<number> {
-  const a = parseArgs(argv, { values: ["--name"], booleans: ["--new", "--reload"] }, "run");
-  expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload]");
+  const a = parseArgs(argv, { values: ["--name"], booleans: ["--new", "--reload", "--dry-run"] }, "run");
+  expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload|--dry-run]");
   if (a.flags.has("--new") && a.flags.has("--reload"))
     throw new UsageError("run: --new and --reload exclude each other");
   const file = a.positional[0] as string;
+  if (a.flags.has("--dry-run")) {
+    if (a.flags.has("--new") || a.flags.has("--reload"))
+      throw new UsageError("run: --dry-run creates no run: it takes no --new or --reload");
+    printDryRun(await dryRun(file, { name: a.values.get("--name") }), out);
+    return 0;
+  }
   let progress: Progress | null = null;
   let scheduler: Scheduler | null = null;
   let interrupts = 0;
@@ -72,5 +83,23 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+  }
+}
+
+/** Prints a dry run: per job its platform, host, runner, directives, submit command and script. */
+export function printDryRun(r: DryRunResult, out: Out): void {
+  out.print(`dry run of ${printable(r.jobSet)} as run ${r.runName}: nothing is submitted`);
+  out.print(`(a run uses a fresh random token where ${"DRYRUN..."} stands)`);
+  for (const j of r.jobs) {
+    const others = j.hosts.length > 1 ? ` (of ${j.hosts.map(printable).join(", ")})` : "";
+    out.print("");
+    out.print(
+      `job ${j.name}: platform ${j.platform}, host ${printable(j.host)}${others}, runner ${j.runner}`,
+    );
+    out.print(j.directives.length ? "  directives:" : "  directives: none");
+    for (const d of j.directives) out.print(`    ${printable(d)}`);
+    out.print(`  submit: ${printable(j.submit)}`);
+    out.print(`  script ${printable(j.scriptPath)}:`);
+    for (const line of j.script.replace(/\n$/, "").split("\n")) out.print(`    ${printable(line)}`);
   }
 }

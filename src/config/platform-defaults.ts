@@ -17,8 +17,11 @@
 import type { PlatformSpec } from "./platform-types.js";
 import type { PlatformInput } from "./platforms-schema.js";
 
-/** Runner names the schema accepts when no other list is given (only background runs today). */
+/** Runner names the schema accepts without a `runner_module`. */
 export const BUILTIN_RUNNERS: readonly string[] = ["background", "at", "slurm", "sge", "pbs", "lsf"];
+
+/** Names a site runner (`runner_module:`) may have: what the runner registry accepts. */
+export const SITE_RUNNER_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 /** Where runs live on a remote host unless `run_root` says otherwise. */
 export const DEFAULT_RUN_ROOT = "~/drover-run";
@@ -45,6 +48,7 @@ function commonDefaults(): Omit<PlatformSpec, "name" | "hosts" | "installTarget"
   return {
     selection: "definition-order",
     runner: "background",
+    runnerModule: null,
     cluster: null,
     runRoot: DEFAULT_RUN_ROOT,
     ssh: { command: ["ssh"], options: [] },
@@ -110,6 +114,7 @@ export function applyPlatformDefaults(name: string, input: PlatformInput, origin
     hosts: given(input.hosts, base.hosts),
     selection: given(input.selection, base.selection),
     runner: given(input.runner, base.runner),
+    runnerModule: given(input.runnerModule, base.runnerModule),
     cluster: given(input.cluster, base.cluster),
     installTarget: given(input.installTarget, base.installTarget),
     runRoot: given(input.runRoot, base.runRoot),

@@ -16,8 +16,13 @@ export interface PlatformSpec {
   /** One or more job hosts (ssh destinations as the user's ssh knows them); ["localhost"] for local. */
   hosts: string[];
   selection: "definition-order" | "random";
-  /** Job runner: "background" (others come with the runners issue). */
+  /** Job runner: a built-in name, or the name of the runner `runnerModule` provides. */
   runner: string;
+  /**
+   * A site runner module (`runner_module:`): a path (relative to the file that defines the
+   * platform) or a package name, loaded at run start; null for the built-in runners.
+   */
+  runnerModule: string | null;
   /** The runner's cluster (Slurm `-M`): every submit, poll, kill and accounting call names it. */
   cluster: string | null;
   /** Platforms with the same install target share a filesystem; default: the platform name. */

@@ -238,3 +238,16 @@ export const signalsSchema = z
         message: `signal ${both} cannot be both a fail and a vacation signal`,
       });
   });
+
+/**
+ * `runner_module`: a path (absolute, or relative to the file that defines the platform) or a
+ * package name; one line of text, loaded by the manager at run start.
+ */
+export const runnerModuleSchema = z.string().superRefine((s, ctx) => {
+  const bad = (why: string) =>
+    ctx.addIssue({ code: "custom", message: `bad runner_module ${JSON.stringify(s.slice(0, 80))}: ${why}` });
+  if (s.trim() === "") bad("empty");
+  else if (s.length > 4096) bad("longer than 4096 characters");
+  else if ([...s].some((c) => c < " " || c === "\x7f")) bad("no line breaks or control characters");
+  else if (s !== s.trim()) bad("no leading or trailing spaces");
+});

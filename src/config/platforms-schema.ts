@@ -4,7 +4,7 @@
  * Checks needing other files (group members defined elsewhere) are load-platforms.ts's.
  */
 import { z } from "zod";
-import { BUILTIN_RUNNERS, LOCALHOST, LOCALHOST_TUNING_KEYS } from "./platform-defaults.js";
+import { BUILTIN_RUNNERS, LOCALHOST, LOCALHOST_TUNING_KEYS, SITE_RUNNER_NAME } from "./platform-defaults.js";
 import type { PollingSpec } from "./platform-types.js";
 import * as v from "./platform-value-schemas.js";
 import { delaysSchema, durationSchema, nameSchema, typeName } from "./schema-parts.js";
@@ -15,6 +15,7 @@ export interface PlatformInput {
   hosts?: string[];
   selection?: "definition-order" | "random";
   runner?: string;
+  runnerModule?: string;
   cluster?: string;
   installTarget?: string;
   runRoot?: string;
@@ -49,13 +50,11 @@ export interface ParsedGroup {
   isList: boolean;
 }
 
-const platformShape = (runners: readonly string[]) => ({
+const platformShape = () => ({
   hosts: v.hostsSchema,
   selection: v.enumSchema("selection", ["definition-order", "random"]),
-  runner: z.string().refine(
-    (r) => runners.includes(r),
-    (r) => ({ message: `unknown runner ${JSON.stringify(r)} (known: ${runners.join(", ")})` }),
-  ),
+  // Known names are checked on the whole platform: a `runner_module` may provide another one.
+  runner: z.string(),
   cluster: nameSchema("cluster"),
   install_target: nameSchema("install target"),
   run_root: v.runRootSchema,
@@ -89,23 +88,26 @@ const platformShape = (runners: readonly string[]) => ({
   unlisted_grace: durationSchema("unlisted_grace", false),
   kill_grace: durationSchema("kill_grace", false),
   signals: v.signalsSchema,
+  runner_module: v.runnerModuleSchema,
 });
 
 /** The keys a platform may have, in the order of the docs. */
-export const PLATFORM_KEYS: readonly string[] = Object.keys(platformShape(BUILTIN_RUNNERS));
+export const PLATFORM_KEYS: readonly string[] = Object.keys(platformShape());
 
 /** One platform as written (every key optional), validated against the `runners` known. */
 export function platformSchema(runners: readonly string[] = BUILTIN_RUNNERS) {
   return z
-    .object(platformShape(runners))
+    .object(platformShape())
     .partial()
     .strict()
+    .superRefine((p, ctx) => checkRunnerName(p.runner, p.runner_module, runners, ctx))
     .transform((p): ParsedPlatform => ({
       keys: Object.keys(p).filter((k) => p[k as keyof typeof p] !== undefined),
       input: {
         hosts: p.hosts,
         selection: p.selection,
         runner: p.runner,
+        runnerModule: p.runner_module,
         cluster: p.cluster,
         installTarget: p.install_target,
         runRoot: p.run_root,
@@ -132,6 +134,36 @@ export function platformSchema(runners: readonly string[] = BUILTIN_RUNNERS) {
         signals: p.signals,
       },
     }));
+}
+
+/**
+ * `runner:` names a known runner, or, with `runner_module:`, the runner that module provides: a
+ * new name (a module cannot replace a built-in runner other platforms use), given explicitly.
+ */
+function checkRunnerName(
+  runner: string | undefined,
+  module: string | undefined,
+  runners: readonly string[],
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+  if (module === undefined) {
+    if (runner !== undefined && !runners.includes(runner))
+      issue(
+        "runner",
+        `unknown runner ${JSON.stringify(runner)} (known: ${runners.join(", ")}); a site runner also needs runner_module`,
+      );
+    return;
+  }
+  if (runner === undefined)
+    issue("runner_module", "runner_module needs runner: naming the runner the module provides");
+  else if (runners.includes(runner))
+    issue("runner", `runner ${runner} is built in: a runner_module must provide a runner of another name`);
+  else if (!SITE_RUNNER_NAME.test(runner))
+    issue(
+      "runner",
+      `bad runner name ${JSON.stringify(runner)}: use lower-case letters, digits, _ and - (starting with a letter)`,
+    );
 }
 
 const groupSchema = v

@@ -3,10 +3,12 @@
  * platforms file, the job set's own section). Live platforms are cached per process by their
  * spec, so runs and commands of one process share transports (and SSH session limits).
  */
-import { checkJobPlatforms, loadPlatformCatalog, type JobSet } from "../config/index.js";
+import { checkJobPlatforms, loadPlatformCatalog, platformChoices, type JobSet } from "../config/index.js";
 import type { PlatformCatalog, PlatformSpec } from "../config/platform-types.js";
 import { localhostSpec } from "../config/platform-defaults.js";
 import { ConfigError } from "../errors.js";
+import { loadSiteRunners } from "../runners/load-site-runner.js";
+import { runnerNames } from "../runners/registry.js";
 import { buildPlatform, type Platform } from "./platform.js";
 
 /** Runners Drover can drive today. */
@@ -20,6 +22,12 @@ export const SUPPORTED_RUNNERS: ReadonlySet<string> = new Set([
 ]);
 
 const cache = new Map<string, Platform>();
+
+/** True when Drover can drive the spec's runner: built in, or a site runner already loaded. */
+function drivable(spec: PlatformSpec): boolean {
+  if (spec.runnerModule === null) return SUPPORTED_RUNNERS.has(spec.runner);
+  return runnerNames().includes(spec.runner);
+}
 
 /** The live platform of a spec (one per distinct spec in this process). */
 export function platformFor(spec: PlatformSpec): Platform {
@@ -55,7 +63,7 @@ export function runPlatforms(
   checkJobPlatforms(jobSet, catalog);
   const platforms = new Map<string, Platform>();
   for (const spec of catalog.platforms.values()) {
-    if (!SUPPORTED_RUNNERS.has(spec.runner)) continue;
+    if (!drivable(spec)) continue;
     platforms.set(spec.name, platformFor(spec));
   }
   const groups = new Map(
@@ -63,9 +71,13 @@ export function runPlatforms(
   );
   for (const j of jobSet.jobs) {
     const members = groups.get(j.platform) ?? [j.platform];
-    const unsupported = members
-      .map((m) => catalog.platforms.get(m))
-      .find((s) => s && !SUPPORTED_RUNNERS.has(s.runner));
+    const unsupported = members.map((m) => catalog.platforms.get(m)).find((s) => s && !drivable(s));
+    if (unsupported?.runnerModule && members.length === 1) {
+      throw new ConfigError(
+        `platform "${unsupported.name}" (${unsupported.origin}) uses site runner "${unsupported.runner}", whose runner_module was not loaded (see loadRunPlatforms)`,
+        { file: jobSet.path, line: j.line, keyPath: `jobs.${j.name}.platform` },
+      );
+    }
     if (unsupported && members.length === 1) {
       throw new ConfigError(
         `platform "${unsupported.name}" (${unsupported.origin}) uses runner "${unsupported.runner}", which this Drover cannot drive yet (supported: ${[...SUPPORTED_RUNNERS].join(", ")})`,
@@ -81,6 +93,21 @@ export function runPlatforms(
     }
   }
   return { platforms, groups };
+}
+
+/**
+ * {@link runPlatforms} after loading the site runners (`runner_module:`) of the platforms the job
+ * set's jobs may run on: what a run, and every command acting on one, calls first.
+ */
+export async function loadRunPlatforms(
+  jobSet: JobSet,
+  catalog: PlatformCatalog = loadPlatformCatalog({ jobSet }),
+): Promise<RunPlatforms> {
+  checkJobPlatforms(jobSet, catalog);
+  const used = new Map<string, PlatformSpec>();
+  for (const j of jobSet.jobs) for (const s of platformChoices(catalog, j.platform)) used.set(s.name, s);
+  await loadSiteRunners(used.values());
+  return runPlatforms(jobSet, catalog);
 }
 
 /** The runner a job's first row records: its platform's, or the first group member's. */

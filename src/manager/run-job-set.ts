@@ -10,7 +10,7 @@ import { openRun, type OpenMode } from "./open-run.js";
 import { releaseContact } from "./contact-file.js";
 import { installRunFiles } from "./install-files.js";
 import { checkRunName, defaultRunName, droverHome } from "./run-paths.js";
-import { runPlatforms, runnerOf } from "./platform-registry.js";
+import { loadRunPlatforms, runnerOf } from "./platform-registry.js";
 import { checkJobDirectives } from "./job-directives.js";
 import { Scheduler, type RunSummary } from "./scheduler.js";
 import { emit, systemClock, type Clock, type DroverEvent, type RunContext } from "./run-context.js";
@@ -46,7 +46,7 @@ export interface RunResult extends RunSummary {
 export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise<RunResult> {
   const path = resolve(file);
   const jobSet = loadJobSet(path);
-  const rp = runPlatforms(jobSet);
+  const rp = await loadRunPlatforms(jobSet);
   const name = checkRunName(o.name ?? defaultRunName(path));
   const home = o.home ?? droverHome();
   checkJobDirectives(jobSet, name, join(home, name), (spec) =>

@@ -6,6 +6,16 @@
  * shell once, runs them on the host for every job of a batch, and hands each runner its own output
  * back. Adding slurm, sge, pbs, lsf or at means writing one folder of such functions and
  * registering it in `registry.ts`.
+ *
+ * Site runners implement this same interface outside Drover: a platform's `runner_module:` names
+ * a module (a path relative to the platform's file, or a package) whose default export is a
+ * Runner or a function returning one, or whose `createRunner(options)` returns one; it is loaded
+ * at run start, shape-checked and registered by `load-site-runner.ts` (a name of its own, no
+ * clusters). `examples/runners/tsp-runner.js` is one, in plain JavaScript. Every runner, built in
+ * or not, passes the behavioural suite of `test/runners/conformance.test.ts`. Rules the suite
+ * checks beyond the types: directive lines are one-line comments and never set a reserved
+ * directive; each word of a submit spec is one line (the submit program carries a word per line);
+ * parsers never throw, and a failed, empty or cut reply is an error, never "jobs gone".
  */
 import { DroverError } from "../errors.js";
 import type { AccountingAnswer, LookupAnswer, QueueAnswer } from "../job/verdict-input.js";

@@ -38,6 +38,7 @@ const REMOTE_DEFAULTS: Omit<PlatformSpec, "name" | "hosts" | "installTarget" | "
   ssh: { command: ["ssh"], options: [] },
   shell: ["bash", "-l", "-s"],
   rsync: { command: ["rsync"], options: [] },
+  runnerModule: null,
   installIncludes: ["bin", "lib", "etc"],
   retrieveLogs: { maxSizeBytes: 10 * 1024 * 1024, retryDelaysS: [5, 30, 60] },
   maxBatch: 100,
