@@ -7,7 +7,12 @@ import type { JobState, Reason, StatusFile } from "./model.js";
 /** The runner's answer about one job from its queue (one query per host per cycle). */
 export type QueueAnswer =
   /** Held in any non-terminal state (pending, running, completing, requeued, held, suspended...). */
-  | { kind: "listed"; runnerState: string }
+  | {
+      kind: "listed";
+      runnerState: string;
+      /** The runner waits to start it (again): pending, requeued, held before a start. */
+      pending?: boolean;
+    }
   /** Held nowhere. For host-bound runners: the recorded process is gone (or its start time differs). */
   | { kind: "unlisted" }
   /** Not asked: Drover knows no job ID for it yet. */

@@ -18,6 +18,7 @@ import { hostRunDir } from "./platform.js";
 import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
+import { launchedProcess } from "../runners/at/launcher.js";
 
 /** How long past the grace an unlisted job waits for the runner's accounting before its verdict. */
 export const ACCOUNTING_WAIT_MS = 120_000;
@@ -115,6 +116,7 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       updateJobRow(ctx.db, row.name, row.submit_num, { runner_data: JSON.stringify(found) });
       row.runner_data = JSON.stringify(found);
     }
+    if (text !== null) noteLaunchedProcess(ctx, row, text);
     const lastInit = status?.inits.at(-1) ?? null;
     const seen = {
       startedAt: lastInit?.time ?? null,
@@ -138,6 +140,20 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       scheduleNext(ctx, platform, row, now, false, soon ? Math.min(graceMs, 1000) : null);
     }
   }
+}
+
+/**
+ * Copies the process a launcher recorded in the status file (the at runner's DROVER_JOB_PROCESS
+ * line) into the job's runner data: later polls and kills are guarded by it.
+ */
+function noteLaunchedProcess(ctx: RunContext, row: JobRow, text: string): void {
+  const p = launchedProcess(text);
+  if (p === null) return;
+  const data = runnerData(row);
+  if (data.pid === p.pid && data.start === p.start && data.boot === p.boot) return;
+  const next = JSON.stringify({ ...data, ...p });
+  updateJobRow(ctx.db, row.name, row.submit_num, { runner_data: next });
+  row.runner_data = next;
 }
 
 /** Sets the next poll time of a live job from the platform's schedule. */

@@ -88,17 +88,40 @@ export async function submitChunk(
       );
     });
   })();
-  const res: SubmitBatchResult = notStarted
-    ? { ...notStarted, started: false, completed: false, outcomes: new Map() }
-    : await submitBatch(platform.transport, {
-        runDir,
-        runner: platform.runnerKey,
-        host,
-        timeoutMs: platform.batchTimeoutS * 1000,
-        batchId,
-        jobs,
-      });
+  let res: SubmitBatchResult;
+  try {
+    res = notStarted
+      ? { ...notStarted, started: false, completed: false, outcomes: new Map() }
+      : await submitBatch(platform.transport, {
+          runDir,
+          runner: platform.runnerKey,
+          host,
+          timeoutMs: platform.batchTimeoutS * 1000,
+          batchId,
+          jobs,
+        });
+  } catch (err) {
+    // The request could not even be built (nothing was sent): left submitting, each job would be
+    // judged "never reached the runner" and resubmitted for free, for ever. End it, spending a retry.
+    ctx.db.transaction(() => recordUnsent(ctx, batchId, rows, err))();
+    throw err;
+  }
   ctx.db.transaction(() => recordSubmitReply(ctx, platform, batchId, rows, res))();
+}
+
+/** Ends the jobs of a batch that was never sent because building it failed. */
+function recordUnsent(ctx: RunContext, batchId: string, rows: JobRow[], err: unknown): void {
+  const msg = capText(err instanceof Error ? err.message : String(err), 1000);
+  for (const row of rows) {
+    endJob(
+      ctx,
+      row,
+      "submit-failed",
+      { kind: "submit-failed", detail: `batch not sent: ${msg}` },
+      { evidence: [`batch not sent: ${msg}`], notSubmitted: false },
+    );
+  }
+  endBatch(ctx.db, batchId, "not-started", nowIso(ctx), msg);
 }
 
 function recordSubmitReply(

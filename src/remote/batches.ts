@@ -5,7 +5,7 @@
  * invalid request rejects, before anything is sent).
  */
 import { getRunner } from "../runners/registry.js";
-import type { JobRef } from "../runners/runner.js";
+import type { JobRef, Runner } from "../runners/runner.js";
 import type { Transport } from "../transport/transport.js";
 import type {
   KillBatchRequest,
@@ -29,6 +29,8 @@ import { readPollReply, type PollBatchOutcome } from "./poll-reply.js";
 import { buildSubmitInput } from "./submit-program.js";
 import { readSubmitReply } from "./submit-reply.js";
 import * as v from "./validate.js";
+import { parseStatusFile } from "../script/status-file.js";
+import { exitSucceeded } from "../job/verdict-reason.js";
 
 /** Writes the job files, starts every job and records them in the batch journal. */
 export async function submitBatch(t: Transport, req: SubmitBatchRequest): Promise<SubmitBatchResult> {
@@ -103,7 +105,53 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
   const nonce = newNonce();
   const result = await runBatch(t, req.host, buildPollInput(plan, nonce), req.timeoutMs);
   const out = explained(t, readPollReply(req, runner, commandPoll ? [] : refs, result, nonce));
-  return asked ? mergeQueryAnswers(out, asked, runner, refs, acctRefs, lookupIds, commandPoll) : out;
+  if (!asked) return out;
+  const merged = mergeQueryAnswers(out, asked, runner, refs, acctRefs, lookupIds, commandPoll);
+  return accountingForNewlyGone(t, req, runner, merged, refs, acctRefs);
+}
+
+/**
+ * Asks accounting, in this same round, about jobs the queue has just reported gone (they were not
+ * asked: the manager asks only for jobs already seen gone) unless they plainly succeeded. A job's EXIT line does not always say
+ * why it ended (a `scancel` can reach the job's command before the wrapper: ERR|143), and its
+ * final verdict is taken at once: without this, the runner's word (cancelled, walltime, oom...)
+ * would come one round too late. A failed look is no answer (the verdict then goes without it).
+ */
+async function accountingForNewlyGone(
+  t: Transport,
+  req: PollBatchRequest,
+  runner: Runner,
+  out: PollBatchOutcome,
+  refs: readonly JobRef[],
+  acctRefs: readonly JobRef[],
+): Promise<PollBatchOutcome> {
+  if (!runner.accounting || !out.completed || out.queryError) return out;
+  const done = new Set(acctRefs.map((r) => r.key));
+  const gone = refs.filter(
+    (r) => !done.has(r.key) && out.queue.get(r.key)?.kind === "unlisted" && !cleanSuccess(out, r.key),
+  );
+  if (gone.length === 0) return out;
+  const spec = runner.accounting.query(gone);
+  const asked = await queryBatch(t, {
+    host: req.host,
+    timeoutMs: req.timeoutMs,
+    queries: [{ id: "accounting", spec }],
+  });
+  const a = asked.answers.get("accounting");
+  if (!a || a.rc === null) return out;
+  const parsed = runner.accounting.parse(
+    { rc: a.rc, text: a.stdout + a.stderr, boot: asked.bootId ?? "" },
+    gone,
+  );
+  if (!(parsed instanceof Map)) return out;
+  return { ...out, accounting: new Map([...(out.accounting ?? []), ...parsed]) };
+}
+
+/** The job's status file ends its last run with SUCCEEDED|0: nothing accounting could add. */
+function cleanSuccess(out: PollBatchOutcome, key: string): boolean {
+  const text = out.status.get(key);
+  const exit = text ? parseStatusFile(text).exit : null;
+  return exit !== null && exitSucceeded(exit);
 }
 
 /** Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace). */

@@ -68,6 +68,9 @@ export function parseStatusFile(text: string): StatusFile {
       case "submitTime":
         out.submitTime = entry.value;
         break;
+      case "process":
+        // The runner reads it from the raw text (at's launcher); nothing to decide here.
+        break;
       case "init":
         out.inits.push(entry.init);
         lastInit = entry.init;

@@ -10,6 +10,8 @@ export type StatusEntry =
   | { key: "runner"; value: string }
   | { key: "jobId"; value: string }
   | { key: "submitTime"; value: string }
+  /** `DROVER_JOB_PROCESS=<pid>|<start>|<boot>`: the process a launcher started (at), read by its runner. */
+  | { key: "process"; value: string }
   | { key: "init"; init: StatusInit }
   | { key: "message"; message: StatusMessage }
   | { key: "vacated"; vacated: StatusVacated }
@@ -128,6 +130,10 @@ export function parseStatusLine(line: string, complete = true): StatusEntry | nu
       return complete && plainValue(v) !== null ? { key: "jobId", value: v } : null;
     case "DROVER_JOB_SUBMIT_TIME":
       return TIME.test(v) ? { key: "submitTime", value: v } : null;
+    case "DROVER_JOB_PROCESS":
+      return complete && /^[0-9]{1,10}\|[0-9]{1,20}\|[0-9a-f-]{0,64}$/.test(v)
+        ? { key: "process", value: v }
+        : null;
     case "DROVER_JOB_INIT":
       return complete ? parseInit(v) : null;
     case "DROVER_MESSAGE":

@@ -43,7 +43,7 @@ test("directives: Drover's own lines, the signal lead, generic attributes and ra
     "#SBATCH --output=r/log/job/a/01/job.out",
     "#SBATCH --error=/abs/job.err",
     "#SBATCH --open-mode=append",
-    "#SBATCH --time=6",
+    "#SBATCH --time=7",
     "#SBATCH --signal=B:XCPU@60",
     "#SBATCH --mem=1536M",
     "#SBATCH --cpus-per-task=4",
@@ -55,7 +55,7 @@ test("directives: Drover's own lines, the signal lead, generic attributes and ra
     "#SBATCH --gres=gpu:1",
   ]);
   // 61 s + 60 s lead rounds up to 3 minutes; no limit, no --time and no signal.
-  assert.ok(slurmDirectives({ ...dj, timeLimitS: 61 }, 60).includes("#SBATCH --time=3"));
+  assert.ok(slurmDirectives({ ...dj, timeLimitS: 61 }, 60).includes("#SBATCH --time=4"));
   assert.ok(!slurmDirectives({ ...dj, timeLimitS: null }, 60).some((l) => /--time|--signal/.test(l)));
   for (const key of ["--job-name", "-J", "--signal", "--ti", "-M", "--clusters", "--open-mode", "-o"])
     assert.throws(() => slurmDirectives({ ...dj, raw: { [key]: "x" } }, 60), ConfigError, key);
@@ -143,7 +143,11 @@ test("poll: every row of the recorded table, listed or ended as the state table 
   for (const x of rows) {
     const why = x.reason === "None" ? "" : ` (${x.reason})`;
     const want = SLURM_STATES[x.state]?.listed
-      ? { kind: "listed", runnerState: `${x.state}${why}` }
+      ? {
+          kind: "listed",
+          runnerState: `${x.state}${why}`,
+          pending: ["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"].includes(x.state),
+        }
       : { kind: "unlisted" };
     assert.deepEqual(p.answers.get(`j${x.id}`), want, x.id);
   }
@@ -392,7 +396,11 @@ test(
     assert.ok(q.kind === "command");
     const p = r.parsePoll(runQuery(q.spec), [j]);
     assert.ok(p.ok);
-    assert.deepEqual(p.answers.get("a/01"), { kind: "listed", runnerState: "PENDING (JobHeldUser)" });
+    assert.deepEqual(p.answers.get("a/01"), {
+      kind: "listed",
+      runnerState: "PENDING (JobHeldUser)",
+      pending: true,
+    });
     const l = r.lookupQuery({ key: "a/01", scriptPath: `${dir}/job`, token });
     assert.ok(l !== null && l.kind === "command");
     assert.deepEqual(r.parseLookup(runQuery(l.spec)), {

@@ -55,9 +55,15 @@ export function createAtRunner(opts: AtOptions = {}): Runner {
     directives: () => [],
     submitCommand: (job): CommandSpec => {
       if (!TOKEN.test(job.token)) throw new RangeError(`at: bad token ${JSON.stringify(job.token)}`);
-      // From "/" so the job never starts in a directory that may be gone (at saves the cwd).
-      const s = shQuery(`cd / || exit\nprintf '%s\\n' "$1" | at -M now`, [atLauncher(job, grace)]);
-      return { ...s, idPattern: "job ([0-9]+) at " };
+      // From "/" so the job never starts in a directory that may be gone (at saves the cwd). The
+      // submit program passes one word per line, so the script and each launcher line are words of
+      // their own and printf joins them back (at prints the job number on stderr: merged here).
+      const lines = atLauncher(job, grace).split("\n");
+      return {
+        argv: ["sh", "-c", `exec 2>&1; cd / || exit; printf '%s\\n' "$@" | at -M now`, "drover-at", ...lines],
+        stdin: "/dev/null",
+        idPattern: "job ([0-9]+) at ",
+      };
     },
     parseSubmit: (r: SubmitReply): ParsedSubmit => {
       if (r.rc !== 0 || !AT_ID.test(r.id))

@@ -44,3 +44,28 @@ export function atLauncher(job: SubmitTarget, graceS: number): string {
     `exec timeout -k ${graceS}s --signal=XCPU ${limit}s bash ${shellPath(job.scriptPath)} </dev/null >${shellPath(job.stdout)} 2>${shellPath(job.stderr)}`,
   ].join("\n");
 }
+
+/** The process a launcher recorded: what at's poll and kill guard against PID reuse. */
+export interface LaunchedProcess {
+  pid: string;
+  start: string;
+  boot: string;
+}
+
+const PROCESS_LINE = /^DROVER_JOB_PROCESS=([1-9][0-9]{0,9})\|([0-9]{1,20})\|([0-9a-fA-F-]{8,64})$/;
+
+/**
+ * The last complete `DROVER_JOB_PROCESS=<pid>|<start>|<boot>` line of a status file's text, or null.
+ * A torn or foreign line is skipped: only a whole, well-formed record may guard a kill.
+ */
+export function launchedProcess(statusText: string): LaunchedProcess | null {
+  const lines = statusText.split("\n");
+  // The last piece is complete only when the text ends with a newline (it is then "").
+  lines.pop();
+  let found: LaunchedProcess | null = null;
+  for (const line of lines) {
+    const m = PROCESS_LINE.exec(line);
+    if (m) found = { pid: m[1] as string, start: m[2] as string, boot: m[3] as string };
+  }
+  return found;
+}

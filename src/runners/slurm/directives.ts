@@ -2,8 +2,8 @@
  * `#SBATCH` lines for a job. Drover's own: job name, output and error paths (appended to, so a
  * requeued run does not wipe the first run's output), the time limit, and the time-limit signal:
  * `--signal=B:XCPU@LEAD` sends XCPU to the batch shell (the wrapper, which records it: walltime)
- * LEAD seconds before Slurm's own kill, and `--time` is the job's limit plus LEAD, so the job gets
- * the time it asked for. Slurm checks signals once a minute (sbatch(1), --signal: "may be sent up
+ * LEAD seconds before Slurm's own kill, and `--time` is the job's limit plus twice LEAD, so the
+ * job gets at least the time it asked for even when the signal comes early. Slurm checks signals once a minute (sbatch(1), --signal: "may be sent up
  * to 60 seconds earlier than specified"), hence the 60 s default lead. The cluster is not a
  * directive: it goes on the sbatch command line (`-M`), since every later call needs it too.
  */
@@ -45,7 +45,8 @@ export function slurmDirectives(job: DirectiveJob & Partial<DirectiveJobExtras>,
     if (!(Number.isSafeInteger(job.timeLimitS) && job.timeLimitS > 0))
       throw new ConfigError(`slurm: bad time limit ${job.timeLimitS}`);
     // Slurm keeps limits in whole minutes: round up so the job never gets less than asked.
-    out.push(`#SBATCH --time=${Math.ceil((job.timeLimitS + leadS) / 60)}`);
+    // Twice the lead: the signal may come up to a minute early and must not cut the limit asked for.
+    out.push(`#SBATCH --time=${Math.ceil((job.timeLimitS + 2 * leadS) / 60)}`);
     out.push(`#SBATCH --signal=B:XCPU@${leadS}`);
   }
   const a = job.attributes ?? {};

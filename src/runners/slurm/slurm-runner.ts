@@ -25,6 +25,9 @@ import { SQUEUE_FORMAT, parseSqueue } from "./parse-squeue.js";
 import { chunkIds, clip, queryLines, shQuery } from "./query-output.js";
 import { slurmState } from "./states.js";
 
+/** States in which Slurm waits to start a job (again): a started job seen here was requeued. */
+const PENDING_STATES: ReadonlySet<string> = new Set(["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"]);
+
 /** Options of one Slurm platform. */
 export interface SlurmOptions {
   /** Cluster for `-M` (IDs then read `id;cluster`); null or absent: the local cluster. */
@@ -125,7 +128,9 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
         const why = row.reason === "" || row.reason === "None" ? "" : ` (${row.reason})`;
         answers.set(
           j.key,
-          meaning.listed ? { kind: "listed", runnerState: `${row.state}${why}` } : { kind: "unlisted" },
+          meaning.listed
+            ? { kind: "listed", runnerState: `${row.state}${why}`, pending: PENDING_STATES.has(row.state) }
+            : { kind: "unlisted" },
         );
       }
       return { ok: true, answers };
