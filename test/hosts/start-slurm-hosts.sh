@@ -160,7 +160,18 @@ if [ ! -e "$SLURM_DIR/assoc.done" ]; then
   touch "$SLURM_DIR/assoc.done"
 fi
 
-# 6. daemons: a changed config restarts that cluster (reconfigure cannot switch everything)
+# 6. daemons: a changed config restarts that cluster (reconfigure cannot switch everything).
+# Cluster 2's daemons left in a namespace that has since been deleted and made again are
+# unreachable although alive: end them so they start again in the current namespace.
+ns_now="$(stat -L -c %i "/run/netns/$C2_NS" 2>/dev/null || echo none)"
+for f in "$SLURM_DIR/$C2/slurmd.pid" "$SLURM_DIR/$C2/slurmctld.pid"; do
+  p="$(cat "$f" 2>/dev/null || true)"
+  [ -n "$p" ] && [ -e "/proc/$p/ns/net" ] || continue
+  if [ "$(readlink "/proc/$p/ns/net")" != "net:[$ns_now]" ]; then
+    kill -KILL "$p" 2>/dev/null || true
+    rm -f "$f"
+  fi
+done
 for name in "$C1" "$C2"; do
   d="$SLURM_DIR/$name"
   if [ ${#changed[@]} -gt 0 ] && printf '%s\n' "${changed[@]}" | grep -qx "$name"; then

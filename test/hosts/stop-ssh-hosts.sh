@@ -20,6 +20,13 @@ done
 for h in "${ALL_HOSTS[@]}"; do
   host_vars "$h"
   [ -n "$NS" ] || continue
+  # Whatever else lives in the namespace (a Slurm cluster's daemons) would outlive it unreachable:
+  # end it, so its own start script starts it again in the new namespace.
+  if [ -e "/run/netns/$NS" ]; then
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$p" 2>/dev/null || true; done
+    sleep 0.5
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+  fi
   # the veth pair goes with the namespace; delete it first in case something still holds the namespace
   [ -e "/sys/class/net/$VETH" ] && ip link del "$VETH"
   [ -e "/run/netns/$NS" ] && ip netns del "$NS" && echo "deleted: netns $NS"
