@@ -11,12 +11,12 @@
  *   (bhist would reach further; not done). Lookup by name: `bjobs -a -json -o "jobid stat job_name"
  *   -J NAME` (names hold the token).
  */
-import type { AccountingAnswer, QueueAnswer } from "../../job/verdict-input.js";
+import type { AccountingAnswer } from "../../job/verdict-input.js";
 import type { CommandSpec, JobRef, ParsedPoll, QueryReply, Runner } from "../runner.js";
 import {
   chunkJobs,
   clip,
-  matchJobs,
+  queueAnswers,
   runnerJobName,
   type JobAttributes,
   type RawDirective,
@@ -92,19 +92,7 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
       const ask = asked(jobs);
       const reading = read(r, ask.length);
       if ("error" in reading) return { ok: false, error: reading.error };
-      const matched = matchJobs(ask, reading.records, reading.gone, same);
-      if ("error" in matched) return { ok: false, error: matched.error };
-      const answers = new Map<string, QueueAnswer>();
-      // A recorded ID that is not an LSF ID cannot be in the queue.
-      for (const j of jobs) if (!valid(j)) answers.set(j.key, { kind: "unlisted" });
-      for (const [key, m] of matched)
-        answers.set(
-          key,
-          m.kind === "record" && m.record.listed
-            ? { kind: "listed", runnerState: m.record.stat }
-            : { kind: "unlisted" },
-        );
-      return { ok: true, answers };
+      return queueAnswers(jobs, ask, reading, same, valid, (rec) => rec.stat);
     },
     killAction: (j) =>
       valid(j)

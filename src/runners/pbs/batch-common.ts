@@ -4,7 +4,8 @@
  * Pure: no I/O. (Kept here until a shared home under src/runners/ is agreed.)
  */
 import { ConfigError } from "../../errors.js";
-import type { JobRef } from "../runner.js";
+import type { JobRef, ParsedPoll } from "../runner.js";
+import type { QueueAnswer } from "../../job/verdict-input.js";
 
 /**
  * Bytes of job IDs one poll command may carry. Far below ARG_MAX (2 MiB on Linux) so that the
@@ -162,6 +163,33 @@ export function matchJobs<R>(
 }
 
 /** Splits text into complete lines; an unterminated last line means the output was cut. */
+/**
+ * Queue answers from a reading of the runner's table: a job whose record is listed is listed with
+ * its state; a job gone (or whose recorded ID is not one of this runner's) is unlisted.
+ */
+export function queueAnswers<R extends { listed: boolean }>(
+  jobs: readonly JobRef[],
+  asked: readonly JobRef[],
+  reading: { records: ReadonlyMap<string, R>; gone: ReadonlyMap<string, string> },
+  norm: (id: string) => string,
+  valid: (j: JobRef) => boolean,
+  stateOf: (r: R) => string,
+): ParsedPoll {
+  const matched = matchJobs(asked, reading.records, reading.gone, norm);
+  if ("error" in matched) return { ok: false, error: matched.error };
+  const answers = new Map<string, QueueAnswer>();
+  // A recorded ID that is not this runner's cannot be in the queue.
+  for (const j of jobs) if (!valid(j)) answers.set(j.key, { kind: "unlisted" });
+  for (const [key, m] of matched)
+    answers.set(
+      key,
+      m.kind === "record" && m.record.listed
+        ? { kind: "listed", runnerState: stateOf(m.record) }
+        : { kind: "unlisted" },
+    );
+  return { ok: true, answers };
+}
+
 export function completeLines(text: string): string[] | { error: string } {
   if (text === "") return [];
   if (!text.endsWith("\n"))

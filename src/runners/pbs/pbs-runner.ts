@@ -9,7 +9,7 @@
  * - kill: `qdel ID`. Accounting (PBS Pro): the same `qstat -x -f -F json`, Exit_status mapped in
  *   states.ts. Lookup by name: `qselect -x -N NAME` (PBS Pro; names hold the token).
  */
-import type { AccountingAnswer, QueueAnswer } from "../../job/verdict-input.js";
+import type { AccountingAnswer } from "../../job/verdict-input.js";
 import type {
   CommandSpec,
   JobRef,
@@ -23,7 +23,7 @@ import {
   chunkJobs,
   clip,
   completeLines,
-  matchJobs,
+  queueAnswers,
   runnerJobName,
   type JobAttributes,
   type RawDirective,
@@ -112,19 +112,7 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
       const ask = asked(jobs);
       const reading = read(r, ask.length);
       if ("error" in reading) return { ok: false, error: reading.error };
-      const matched = matchJobs(ask, reading.records, reading.gone, pbsSeq);
-      if ("error" in matched) return { ok: false, error: matched.error };
-      const answers = new Map<string, QueueAnswer>();
-      // A recorded ID that is not a PBS ID cannot be in the queue.
-      for (const j of jobs) if (!valid(j)) answers.set(j.key, { kind: "unlisted" });
-      for (const [key, m] of matched)
-        answers.set(
-          key,
-          m.kind === "record" && m.record.listed
-            ? { kind: "listed", runnerState: m.record.state }
-            : { kind: "unlisted" },
-        );
-      return { ok: true, answers };
+      return queueAnswers(jobs, ask, reading, pbsSeq, valid, (rec) => rec.state);
     },
     killAction: (j) =>
       valid(j)
