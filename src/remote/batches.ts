@@ -6,6 +6,7 @@
  */
 import { getRunner } from "../runners/registry.js";
 import type { JobRef, Runner } from "../runners/runner.js";
+import { runnerTools } from "../runners/runner-tools.js";
 import type { Transport } from "../transport/transport.js";
 import type {
   KillBatchRequest,
@@ -82,7 +83,7 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
       else if (q) {
         const id = `lookup-${lookupIds.size}`;
         lookupIds.set(id, j.key);
-        queries.push({ id, spec: q.spec });
+        queries.push({ id, spec: q.spec, tools: runnerTools(runner, "lookup") });
       }
     }
   }
@@ -92,14 +93,18 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
     if (q.kind === "proc") plan.pids = q.pids;
     else {
       commandPoll = true;
-      queries.push({ id: "poll", spec: q.spec });
+      queries.push({ id: "poll", spec: q.spec, tools: runnerTools(runner, "poll") });
     }
   }
   // A set, not a find per job: 10,000 jobs made that search 50 million comparisons (0.4 s).
   const wantAcct = new Set(req.jobs.filter((j) => j.accounting).map((j) => j.key));
   const acctRefs = refs.filter((r) => wantAcct.has(r.key));
   if (runner.accounting && acctRefs.length > 0)
-    queries.push({ id: "accounting", spec: runner.accounting.query(acctRefs) });
+    queries.push({
+      id: "accounting",
+      spec: runner.accounting.query(acctRefs),
+      tools: runnerTools(runner, "accounting"),
+    });
   const asked =
     queries.length > 0 ? await queryBatch(t, { host: req.host, timeoutMs: req.timeoutMs, queries }) : null;
   const nonce = newNonce();
@@ -128,14 +133,18 @@ async function accountingForNewlyGone(
   if (!runner.accounting || !out.completed || out.queryError) return out;
   const done = new Set(acctRefs.map((r) => r.key));
   const gone = refs.filter(
-    (r) => !done.has(r.key) && out.queue.get(r.key)?.kind === "unlisted" && !cleanSuccess(out, r.key),
+    (r) =>
+      !done.has(r.key) &&
+      !out.accounting?.has(r.key) &&
+      out.queue.get(r.key)?.kind === "unlisted" &&
+      !cleanSuccess(out, r.key),
   );
   if (gone.length === 0) return out;
   const spec = runner.accounting.query(gone);
   const asked = await queryBatch(t, {
     host: req.host,
     timeoutMs: req.timeoutMs,
-    queries: [{ id: "accounting", spec }],
+    queries: [{ id: "accounting", spec, tools: runnerTools(runner, "accounting") }],
   });
   const a = asked.answers.get("accounting");
   if (!a || a.rc === null) return out;
@@ -175,7 +184,7 @@ export async function killBatch(t: Transport, req: KillBatchRequest): Promise<Ki
     } else if (action.kind === "command") {
       const id = `kill-${commands.length}`;
       commandKeys.set(id, j.key);
-      commands.push({ id, spec: action.spec });
+      commands.push({ id, spec: action.spec, tools: runnerTools(runner, "kill") });
     } else {
       refused.set(j.key, { key: j.key, outcome: "failed", output: action.reason });
     }

@@ -35,15 +35,20 @@ export function mergeQueryAnswers(
       res.queryError = `runner query on ${asked.result.host} failed: ${asked.error ?? "no answer"}`;
     } else {
       const parsed = runner.parsePoll(replyOf(a, boot), refs);
-      if (parsed.ok) for (const [k, v] of parsed.answers) res.queue.set(k, v);
-      else res.queryError = parsed.error;
+      if (parsed.ok) {
+        for (const [k, v] of parsed.answers) res.queue.set(k, v);
+        // Terminal states the queue still shows count as accounting (sacct, asked below, wins).
+        if (parsed.accounting?.size)
+          res.accounting = new Map([...(res.accounting ?? []), ...parsed.accounting]);
+      } else res.queryError = parsed.error;
     }
     if (res.queryError) for (const r of refs) res.queue.delete(r.key);
   }
   const acct = asked.answers.get("accounting");
   if (runner.accounting && acct && acct.rc !== null && acctRefs.length > 0) {
     const parsed = runner.accounting.parse(replyOf(acct, boot), acctRefs);
-    if (parsed instanceof Map) res.accounting = new Map<string, AccountingAnswer>(parsed);
+    if (parsed instanceof Map)
+      res.accounting = new Map<string, AccountingAnswer>([...(res.accounting ?? []), ...parsed]);
   }
   for (const [id, key] of lookupIds) {
     const a = asked.answers.get(id);

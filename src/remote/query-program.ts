@@ -13,6 +13,8 @@ import { BatchRequestError } from "./validate.js";
 export interface QuerySpec {
   id: string;
   spec: CommandSpec;
+  /** Commands the query needs besides its first word (the runner's declared tools). */
+  tools?: readonly string[];
 }
 
 /** A command word as shell text: literal, or a host path (`~/` expands there). */
@@ -41,6 +43,8 @@ export function buildQueryInput(queries: readonly QuerySpec[], nonce: string): s
       throw new BatchRequestError(`runner query: bad id ${JSON.stringify(q.id)}`);
     const first = q.spec.argv[0];
     if (typeof first === "string") tools.add(first);
+    // A wrapped query's first word is `sh`: the runner's declared tools name what it really runs.
+    for (const t of q.tools ?? []) tools.add(t);
     parts.push(`{ ${commandLine(q.spec)}; } >"$o" 2>"$e"; q ${shellQuote(q.id)} $?`);
   }
   const body = `local o e rc

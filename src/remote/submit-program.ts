@@ -4,6 +4,7 @@
  * trailer checks out), then a launch loop under `set -m` that appends the runner's answer to each
  * status file and to the journal with builtins, and reports one `submit` section per job.
  */
+import { runnerTools } from "../runners/runner-tools.js";
 import { shellPath, shellQuote } from "../script/shell-quote.js";
 import type { CommandArg, Runner } from "../runners/runner.js";
 import type { SubmitBatchRequest } from "./batch-types.js";
@@ -59,7 +60,7 @@ export function buildSubmitInput(req: SubmitBatchRequest, runner: Runner, nonce:
   const launches: PayloadRecord[] = [];
   const dirs: string[] = [];
   // The commands this batch runs: a host lacking one gets nothing done and says which.
-  const tools = new Set(["awk", "mkdir"]);
+  const tools = new Set(["awk", "mkdir", ...runnerTools(runner, "submit")]);
   for (const job of req.jobs) {
     const dir = joinHostPath(req.runDir, job.logDir);
     dirs.push(`"$R"/${shellQuote(job.logDir)}`);

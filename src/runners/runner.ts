@@ -132,7 +132,14 @@ export interface QueryReply {
 export type PollQuery = { kind: "command"; spec: CommandSpec } | { kind: "proc"; pids: string[] };
 
 /** A poll's reading: answers per job key, or a failed query (never read as "jobs gone"). */
-export type ParsedPoll = { ok: true; answers: Map<string, QueueAnswer> } | { ok: false; error: string };
+export type ParsedPoll =
+  | {
+      ok: true;
+      answers: Map<string, QueueAnswer>;
+      /** Terminal states the queue itself still showed (Slurm within MinJobAge): no accounting call needed. */
+      accounting?: Map<string, AccountingAnswer>;
+    }
+  | { ok: false; error: string };
 
 /**
  * How to kill one job: a runner command, a guarded group kill done by the batch program (TERM to
@@ -155,10 +162,24 @@ export type LookupQuery =
 export type ParsedLookup =
   { ok: true; answer: LookupAnswer; runnerData: RunnerData } | { ok: false; error: string };
 
+/**
+ * The commands a runner runs on its job hosts, per use (plain command names, looked up on the login
+ * PATH). Checked before a batch starts; a missing one fails the batch naming it and the host.
+ */
+export interface RunnerTools {
+  submit?: readonly string[];
+  poll?: readonly string[];
+  kill?: readonly string[];
+  accounting?: readonly string[];
+  lookup?: readonly string[];
+}
+
 /** One job runner: pure builders and parsers. */
 export interface Runner {
   readonly name: string;
   readonly capabilities: RunnerCapabilities;
+  /** Commands needed on the job hosts (optional: site runners may leave it out). */
+  readonly tools?: RunnerTools;
   /** Directive lines for the job script header (none for background). */
   directives(job: DirectiveJob): string[];
   /** The command that hands one job to the runner. */

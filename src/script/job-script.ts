@@ -65,8 +65,9 @@ function mainFunction(o: CheckedJobScriptOptions): string {
     `  export DROVER_TRY=${o.tryNum}`,
     `  export DROVER_JOB_LOG_DIR="$DROVER_RUN_DIR"/${shellQuote(o.logDir)}`,
     '  export DROVER_STATUS_FILE="$DROVER_JOB_LOG_DIR/job.status"',
-    "  drover_init",
+    // Traps before INIT: a signal from here on is recorded as a signal, never as a plain exit.
     ...trapLines(o),
+    "  drover_init",
     "  export -f drover_message",
     `  mkdir -p -- ${workDir} "$DROVER_SHARE_DIR" </dev/null || drover_abort "cannot create the work and share directories"`,
     `  cd -- ${workDir} || drover_abort "cannot enter the work directory"`,
@@ -101,7 +102,10 @@ export function generateJobScript(options: JobScriptOptions): string {
     "",
     DROVER_MESSAGE_FUNCTION,
     "",
-    wrapperFunctions(held),
+    wrapperFunctions(
+      held,
+      held.map((s) => 128 + (signalNumber(s) ?? 0)),
+    ),
     mainFunction(o),
     "",
     'drover_main "$@"',

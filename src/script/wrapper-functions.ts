@@ -31,9 +31,13 @@ export const DROVER_MESSAGE_FUNCTION = `drover_message() {
   printf 'DROVER_MESSAGE=%s|%s|%s\\n' "$t" "$sev" "$text" >>"$DROVER_STATUS_FILE"
 }`;
 
-/** The wrapper's own functions; `held` lists every trapped real signal (ignored while ending). */
-export function wrapperFunctions(held: readonly string[]): string {
+/**
+ * The wrapper's own functions; `held` lists every trapped real signal (ignored while ending).
+ * `heldStatus` are the statuses (128 + number) of a child killed by one of those signals.
+ */
+export function wrapperFunctions(held: readonly string[], heldStatus: readonly number[] = []): string {
   const hold = held.length > 0 ? `trap '' ${held.join(" ")}` : ":";
+  const statuses = heldStatus.length > 0 ? heldStatus.join("|") : "-1";
   return `# Wrapper state; the job's script runs in a separate bash and sees none of it.
 drover_child= drover_ended= drover_pgrp= drover_parent= drover_path= drover_t=
 drover_found=()
@@ -160,10 +164,18 @@ drover_on_exit() {
   drover_stop
 }
 
-# The child ended by itself: SUCCEEDED or ERR, and the wrapper exits with its status.
+# The child ended: SUCCEEDED or ERR, and the wrapper exits with its status. A status saying a
+# trapped signal killed it (scancel signals every process: the child may die before our own trap
+# runs) waits a moment with the traps live, so the wrapper's own copy records the signal instead.
 drover_finish() {
-  drover_hold
   drover_child=
+  case $1 in
+    ${statuses})
+      PATH=$drover_path sleep 2 </dev/null &
+      wait "$!"
+      ;;
+  esac
+  drover_hold
   if (($1 == 0)); then drover_exit_line SUCCEEDED 0; else drover_exit_line ERR "$1"; fi
   exit "$1"
 }

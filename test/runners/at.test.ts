@@ -5,7 +5,7 @@ import type { JobRef } from "../../src/runners/runner.js";
 import { createAtRunner } from "../../src/runners/at/at-runner.js";
 import { atLauncher, statusPathOf } from "../../src/runners/at/launcher.js";
 import { parseAtq } from "../../src/runners/at/parse-atq.js";
-import { END_LINE } from "../../src/runners/slurm/query-output.js";
+import { END_LINE } from "../../src/runners/common/query-output.js";
 import {
   bashMatch,
   cuts,

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { ConfigError } from "../../src/errors.js";
-import { POLL_ARGV_BUDGET } from "../../src/runners/pbs/batch-common.js";
+import { POLL_ARGV_BUDGET } from "../../src/runners/common/batch-common.js";
 import { lsfDirectives } from "../../src/runners/lsf/directives.js";
 import {
   BJOBS_FIELDS,
@@ -13,6 +13,7 @@ import {
 } from "../../src/runners/lsf/lsf-runner.js";
 import { LSF_STATES } from "../../src/runners/lsf/states.js";
 import type { ParsedPoll } from "../../src/runners/runner.js";
+import { fakeTool } from "./chunk-kit.js";
 import { loadFixture, prng, randomText, refs } from "./fixture-file.js";
 
 function poll(file: string, rc?: number): ParsedPoll {
@@ -163,19 +164,60 @@ test("accounting: DONE and EXIT with TERM_* reasons to the uniform terminal stat
   ]);
 });
 
-test("poll batches: IDs split by the argv budget; one bjobs per chunk", () => {
+test("poll batches: IDs split by the argv budget; every chunk asked, one bjobs each", () => {
   const many = refs(Array.from({ length: 12000 }, (_, i) => String(1000000 + i)));
   const chunks = lsfPollChunks(many);
   assert.ok(chunks.length >= 2);
   assert.equal(chunks.flat().length, many.length);
   for (const c of chunks) assert.ok(c.reduce((n, j) => n + j.jobId.length + 3, 0) <= POLL_ARGV_BUDGET);
   const q = lsfRunner.pollQuery(many);
-  assert.equal(q.kind === "command" && q.spec.argv.length, 5 + (chunks[0]?.length ?? 0));
-  assert.equal(q.kind === "command" && q.spec.stdin, "/dev/null");
-  assert.deepEqual(createLsfRunner({ pollBudget: 10 }).pollQuery(refs(["11", "12", "13"])), {
+  assert.ok(q.kind === "command");
+  assert.equal(q.spec.stdin, "/dev/null");
+  assert.deepEqual(
+    (q.spec.argv.slice(4) as string[]).flatMap((w) => w.split(" ")),
+    many.map((j) => j.jobId),
+  );
+  assert.deepEqual(createLsfRunner({ pollBudget: 100 }).pollQuery(refs(["11", "12", "13"])), {
     kind: "command",
-    spec: { argv: ["bjobs", "-a", "-json", "-o", BJOBS_FIELDS, "11", "12"], stdin: "/dev/null" },
+    spec: { argv: ["bjobs", "-a", "-json", "-o", BJOBS_FIELDS, "11", "12", "13"], stdin: "/dev/null" },
   });
+});
+
+test("poll of 12,000 IDs through the real sh: one bjobs per chunk, every job answered", () => {
+  // Even IDs are DONE records (recorded JSON shape), odd ones "not found" on stderr (exit 255).
+  const bjobs = fakeTool(
+    "bjobs",
+    `shift 4; rc=0; sep=; k=0
+for id; do [ $((id % 2)) -eq 0 ] && k=$((k + 1)); done
+printf '{\\n  "COMMAND":"bjobs",\\n  "JOBS":%s,\\n  "RECORDS":[\\n' "$k"
+for id; do
+  if [ $((id % 2)) -eq 0 ]; then printf '%s    { "JOBID":"%s", "STAT":"DONE", "EXIT_CODE":"", "EXIT_REASON":"" }' "$sep" "$id"; sep=,
+  else echo "Job <$id> is not found" >&2; rc=255; fi
+done
+printf '\\n  ]\\n}\\n'; exit $rc`,
+  );
+  try {
+    const many = refs(Array.from({ length: 12000 }, (_, i) => String(1000000 + i)));
+    const q = lsfRunner.pollQuery(many);
+    assert.ok(q.kind === "command");
+    const reply = bjobs.run(q.spec);
+    assert.equal(bjobs.calls().length, lsfPollChunks(many).length);
+    assert.deepEqual(
+      bjobs.calls().flatMap((c) => c.slice(4)),
+      many.map((j) => j.jobId),
+    );
+    const p = lsfRunner.parsePoll(reply, many);
+    assert.ok(p.ok, p.ok ? "" : p.error);
+    assert.equal(p.answers.size, many.length);
+    for (const j of many) assert.deepEqual(p.answers.get(j.key), { kind: "unlisted" });
+    const acct = lsfRunner.accounting?.parse(reply, many);
+    assert.ok(acct instanceof Map);
+    assert.equal(acct.size, 6000);
+    const cut = { ...reply, text: reply.text.slice(0, Math.floor(reply.text.length / 2)) };
+    assert.equal(lsfRunner.parsePoll(cut, many).ok, false);
+  } finally {
+    bjobs.cleanup();
+  }
 });
 
 test("submit: bsub with the script as its stdin; the ID read by the real bash regex", () => {

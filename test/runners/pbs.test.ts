@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { ConfigError } from "../../src/errors.js";
-import { POLL_ARGV_BUDGET, runnerJobName } from "../../src/runners/pbs/batch-common.js";
+import { POLL_ARGV_BUDGET, runnerJobName } from "../../src/runners/common/batch-common.js";
 import { pbsDirectives, walltime } from "../../src/runners/pbs/directives.js";
 import {
   PBS_ID_PATTERN,
@@ -12,6 +12,7 @@ import {
 } from "../../src/runners/pbs/pbs-runner.js";
 import { PBS_STATES, pbsTerminal } from "../../src/runners/pbs/states.js";
 import type { ParsedPoll, Runner } from "../../src/runners/runner.js";
+import { fakeTool } from "./chunk-kit.js";
 import { loadFixture, prng, randomText, refs } from "./fixture-file.js";
 
 const torque = createPbsRunner({ flavor: "torque" });
@@ -211,22 +212,23 @@ test("accounting (PBS Pro): Exit_status to the uniform terminal states", () => {
   assert.equal(pbsTerminal(-1, "r").terminal, "failed");
 });
 
-test("poll batches: IDs split by the argv budget; one qstat per chunk", () => {
-  const many = refs(Array.from({ length: 6000 }, (_, i) => `${1000000 + i}.pbs-server.example.org`));
+test("poll batches: IDs split by the argv budget; every chunk asked, one qstat each", () => {
+  const many = refs(Array.from({ length: 5000 }, (_, i) => `${1000000 + i}.pbs-server.example.org`));
   const chunks = pbsPollChunks(many);
   assert.ok(chunks.length >= 2);
   assert.equal(chunks.flat().length, many.length);
   for (const c of chunks) assert.ok(c.reduce((n, j) => n + j.jobId.length + 3, 0) <= POLL_ARGV_BUDGET);
   const q = pbsRunner.pollQuery(many);
-  assert.equal(q.kind, "command");
-  const argv = q.kind === "command" ? q.spec.argv : [];
-  assert.equal(argv.length, 5 + (chunks[0]?.length ?? 0));
-  assert.equal(q.kind === "command" && q.spec.stdin, "/dev/null");
-  // The answer covers the asked chunk only; the others stay unknown (absent) this round.
-  const text = (chunks[0] ?? []).map((j) => `qstat: Unknown Job Id ${j.jobId}\n`).join("");
-  const p = pbsRunner.parsePoll({ rc: 153, text, boot: "b" }, many);
-  assert.ok(p.ok);
-  assert.equal(p.answers.size, chunks[0]?.length);
+  assert.ok(q.kind === "command");
+  assert.equal(q.spec.stdin, "/dev/null");
+  // One word per chunk after the script: together they name every ID exactly once.
+  const words = q.spec.argv.slice(4) as string[];
+  assert.deepEqual(q.spec.argv.slice(0, 2), ["sh", "-c"]);
+  assert.equal(words.length, chunks.length);
+  assert.deepEqual(
+    words.flatMap((w) => w.split(" ")),
+    many.map((j) => j.jobId),
+  );
   assert.deepEqual(createPbsRunner({ pollBudget: 40 }).pollQuery(refs(["1.a", "2.a", "3.a", "4.a"])), {
     kind: "command",
     spec: { argv: ["qstat", "-x", "-f", "-F", "json", "1.a", "2.a", "3.a", "4.a"], stdin: "/dev/null" },
@@ -235,6 +237,50 @@ test("poll batches: IDs split by the argv budget; one qstat per chunk", () => {
     kind: "command",
     spec: { argv: ["true"], stdin: "/dev/null" },
   });
+});
+
+test("poll of 5,000 IDs through the real sh: one qstat per chunk, every job answered", () => {
+  // Even sequence numbers are finished (F, recorded JSON shape), odd ones unknown (stderr line).
+  const qstat = fakeTool(
+    "qstat",
+    `shift 4; rc=0; sep=
+printf '{\\n "pbs_version": "2022.1.1",\\n "Jobs": {\\n'
+for id; do n=\${id%%.*}
+  if [ $((n % 2)) -eq 0 ]; then printf '%s  "%s": { "job_state": "F", "Exit_status": %s }' "$sep" "$id" $((n % 7)); sep=,
+  else echo "qstat: Unknown Job Id $id" >&2; rc=153; fi
+done
+printf '\\n }\\n}\\n'; exit $rc`,
+  );
+  try {
+    const many = refs(Array.from({ length: 5000 }, (_, i) => `${1000000 + i}.pbs-server.example.org`));
+    const chunks = pbsPollChunks(many);
+    const q = pbsRunner.pollQuery(many);
+    assert.ok(q.kind === "command");
+    const reply = qstat.run(q.spec);
+    const calls = qstat.calls();
+    assert.equal(calls.length, chunks.length);
+    assert.deepEqual(
+      calls.flatMap((c) => c.slice(4)),
+      many.map((j) => j.jobId),
+    );
+    const p = pbsRunner.parsePoll(reply, many);
+    assert.ok(p.ok, p.ok ? "" : p.error);
+    assert.equal(p.answers.size, many.length);
+    for (const j of many) assert.deepEqual(p.answers.get(j.key), { kind: "unlisted" });
+    const acct = pbsRunner.accounting?.parse(qstat.run(pbsRunner.accounting.query(many)), many);
+    assert.ok(acct instanceof Map);
+    assert.equal(acct.size, 2500);
+    assert.equal(acct.get("j1000006.pbs-server.example.org/01")?.exitCode, 1000006 % 7);
+    // A cut anywhere in the framed reply is a poll error, never a shorter answer.
+    for (const frac of [0.1, 0.5, 0.9, 0.999]) {
+      const cut = { ...reply, text: reply.text.slice(0, Math.floor(reply.text.length * frac)) };
+      assert.equal(pbsRunner.parsePoll(cut, many).ok, false, String(frac));
+    }
+    const lost = reply.text.replace(/@@chunk-out\n[^@]*@@chunk-err\n[^@]*@@chunk-end [0-9]+\n/, "");
+    assert.equal(pbsRunner.parsePoll({ ...reply, text: lost }, many).ok, false);
+  } finally {
+    qstat.cleanup();
+  }
 });
 
 test("submit: qsub with the output paths and an explicit stdin; the ID read by the real bash regex", () => {

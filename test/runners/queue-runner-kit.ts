@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandSpec, QueryReply } from "../../src/runners/runner.js";
-import { END_LINE } from "../../src/runners/slurm/query-output.js";
+import { END_LINE } from "../../src/runners/common/query-output.js";
 import { shellPath, shellQuote } from "../../src/script/shell-quote.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");

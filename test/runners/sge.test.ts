@@ -6,7 +6,7 @@ import type { JobRef } from "../../src/runners/runner.js";
 import { createSgeRunner } from "../../src/runners/sge/sge-runner.js";
 import { sgeDirectives } from "../../src/runners/sge/directives.js";
 import { parseQacctCalls, qacctRecords, qacctAnswer } from "../../src/runners/sge/parse-qacct.js";
-import { END_LINE } from "../../src/runners/slurm/query-output.js";
+import { END_LINE } from "../../src/runners/common/query-output.js";
 import {
   bashMatch,
   cuts,

@@ -6,7 +6,7 @@ import type { JobRef, QueryReply } from "../../src/runners/runner.js";
 import { createSlurmRunner, splitSlurmId } from "../../src/runners/slurm/slurm-runner.js";
 import { slurmDirectives } from "../../src/runners/slurm/directives.js";
 import { SLURM_STATES } from "../../src/runners/slurm/states.js";
-import { chunkIds, END_LINE } from "../../src/runners/slurm/query-output.js";
+import { chunkIds, END_LINE } from "../../src/runners/common/query-output.js";
 import {
   bashMatch,
   cuts,
@@ -420,3 +420,25 @@ test(
     ssh(`rm -rf ${dir}`);
   },
 );
+
+test("a terminal state squeue still shows is accounting evidence: no sacct needed for it", () => {
+  const r = createSlurmRunner();
+  const table =
+    "JOBID|STATE|REASON|NAME\n11|COMPLETED|None|a\n12|TIMEOUT|TimeLimit|b\n13|CANCELLED|None|c\n14|OUT_OF_MEMORY|OutOfMemory|d\n15|RUNNING|None|e\n16|NODE_FAIL|None|f\n";
+  const jobs = ["11", "12", "13", "14", "15", "16", "17"].map((id) => job(`j${id}`, id));
+  const p = r.parsePoll(reply(table), jobs);
+  assert.ok(p.ok, p.ok ? "" : p.error);
+  const terminal = Object.fromEntries([...(p.accounting ?? [])].map(([k, a]) => [k, a.terminal]));
+  assert.deepEqual(terminal, {
+    j11: "completed",
+    j12: "walltime",
+    j13: "cancelled",
+    j14: "oom",
+    j16: "node_fail",
+  });
+  assert.match(p.accounting?.get("j12")?.raw ?? "", /TIMEOUT \(TimeLimit\)/);
+  assert.equal(p.answers.get("j12")?.kind, "unlisted");
+  assert.equal(p.answers.get("j15")?.kind, "listed");
+  // Gone from squeue altogether: no evidence here, sacct is asked for it.
+  assert.equal(p.accounting?.has("j17"), false);
+});

@@ -20,7 +20,7 @@ import type {
   SubmitReply,
 } from "../runner.js";
 import { matchesRecord, parseProcLines } from "../background/proc-stat.js";
-import { clip, queryLines, shQuery } from "../slurm/query-output.js";
+import { clip, queryLines, shQuery } from "../common/query-output.js";
 import { atLauncher, tokenLine } from "./launcher.js";
 import { parseAtq } from "./parse-atq.js";
 import { AT_ID } from "./states.js";
@@ -51,6 +51,12 @@ export function createAtRunner(opts: AtOptions = {}): Runner {
     throw new ConfigError("at: limitGraceS must be an integer from 1 to 3600");
   return {
     name: "at",
+    tools: {
+      submit: ["at", "timeout"],
+      poll: ["atq"],
+      kill: ["atq", "atrm"],
+      lookup: ["atq", "at", "grep", "awk"],
+    },
     capabilities: { hostBound: true, killsGroup: true, clusters: false, accounting: false, jobNames: false },
     directives: () => [],
     submitCommand: (job): CommandSpec => {

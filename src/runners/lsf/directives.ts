@@ -11,7 +11,7 @@ import {
   renderRawDirectives,
   type JobAttributes,
   type RawDirective,
-} from "../pbs/batch-common.js";
+} from "../common/batch-common.js";
 
 /** LSF job names may be 4094 characters long: Drover's names always fit whole. */
 export const LSF_JOB_NAME_MAX = 4094;

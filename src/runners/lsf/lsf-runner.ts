@@ -4,7 +4,7 @@
  * - submit: `bsub -o OUT -e ERR` with the job script as stdin, so bsub reads its `#BSUB` lines;
  *   bsub prints `Job <1234> is submitted to queue <normal>.`
  * - poll: one `bjobs -a -json -o "jobid stat exit_code exit_reason" IDS` per host for all its jobs
- *   (split by argv budget, see `lsfPollChunks`). A job is unlisted when bjobs shows it DONE or EXIT,
+ *   (once per argv-budget chunk of IDs, see `lsfPollChunks`, all chunks in one command). A job is unlisted when bjobs shows it DONE or EXIT,
  *   or says "Job <N> is not found"; a job missing without such evidence is a poll error.
  * - kill: `bkill ID`. Accounting: the same bjobs query, which keeps DONE/EXIT jobs with their exit
  *   code and TERM_* reason for CLEAN_PERIOD (1 h by default); older jobs have no accounting answer
@@ -20,7 +20,8 @@ import {
   runnerJobName,
   type JobAttributes,
   type RawDirective,
-} from "../pbs/batch-common.js";
+} from "../common/batch-common.js";
+import { chunkedQuerySpec, readChunks } from "../common/chunked-query.js";
 import { LSF_JOB_NAME_MAX, lsfDirectives } from "./directives.js";
 import { parseBjobsJson, type BjobsReading } from "./parse-bjobs.js";
 import { lsfTerminal } from "./states.js";
@@ -49,12 +50,13 @@ export const BJOBS_FIELDS = "jobid stat exit_code exit_reason";
 /** Builds an LSF runner. */
 export function createLsfRunner(opts: LsfOptions = {}): Runner {
   const valid = (j: JobRef): boolean => LSF_JOB_ID.test(j.jobId);
-  const asked = (jobs: readonly JobRef[]): JobRef[] =>
-    chunkJobs(jobs.filter(valid), opts.pollBudget)[0] ?? [];
-  const bjobsSpec = (ids: string[]): CommandSpec =>
-    ids.length === 0
-      ? { argv: ["true"], stdin: "/dev/null" }
-      : { argv: ["bjobs", "-a", "-json", "-o", BJOBS_FIELDS, ...ids], stdin: "/dev/null" };
+  // Every chunk is asked (one bjobs each, in one command): no job goes unasked.
+  const chunksOf = (jobs: readonly JobRef[]): JobRef[][] => chunkJobs(jobs.filter(valid), opts.pollBudget);
+  const bjobsSpec = (chunks: readonly JobRef[][]): CommandSpec =>
+    chunkedQuerySpec(
+      ["bjobs", "-a", "-json", "-o", BJOBS_FIELDS],
+      chunks.map((c) => c.map((j) => j.jobId)),
+    );
   const read = (r: QueryReply, n: number): BjobsReading | { error: string } => {
     if (n === 0) return { records: new Map(), gone: new Map() };
     if (r.rc < 0) return { error: `bjobs did not finish (rc=${r.rc}): ${clip(r.text)}` };
@@ -64,10 +66,24 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
     if (r.rc !== 0 && parsed.gone.size === 0) return { error: `bjobs failed (rc=${r.rc}): ${clip(r.text)}` };
     return parsed;
   };
+  const readAll = (r: QueryReply, chunks: readonly JobRef[][]): BjobsReading | { error: string } =>
+    readChunks(
+      r,
+      chunks.map((c) => c.length),
+      "bjobs",
+      read,
+    );
   const same = (id: string): string => id;
 
   return {
     name: "lsf",
+    tools: {
+      submit: ["bsub"],
+      poll: ["bjobs", "mktemp", "awk"],
+      kill: ["bkill"],
+      accounting: ["bjobs", "mktemp", "awk"],
+      lookup: ["bjobs"],
+    },
     capabilities: {
       hostBound: false,
       killsGroup: true,
@@ -87,12 +103,12 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
         return { jobId: null, runnerData: {}, error: `bsub failed (rc=${r.rc}): ${clip(r.output.trim())}` };
       return { jobId: id, runnerData: {}, error: null };
     },
-    pollQuery: (jobs) => ({ kind: "command", spec: bjobsSpec(asked(jobs).map((j) => j.jobId)) }),
+    pollQuery: (jobs) => ({ kind: "command", spec: bjobsSpec(chunksOf(jobs)) }),
     parsePoll: (r, jobs): ParsedPoll => {
-      const ask = asked(jobs);
-      const reading = read(r, ask.length);
+      const chunks = chunksOf(jobs);
+      const reading = readAll(r, chunks);
       if ("error" in reading) return { ok: false, error: reading.error };
-      return queueAnswers(jobs, ask, reading, same, valid, (rec) => rec.stat);
+      return queueAnswers(jobs, chunks.flat(), reading, same, valid, (rec) => rec.stat);
     },
     killAction: (j) =>
       valid(j)
@@ -118,8 +134,8 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
       return { ok: false, error: `bjobs failed (rc=${r.rc}): ${clip(r.text)}` };
     },
     accounting: {
-      query: (jobs) => bjobsSpec(asked(jobs).map((j) => j.jobId)),
-      parse: (r, jobs) => lsfAccounting(read(r, asked(jobs).length), asked(jobs)),
+      query: (jobs) => bjobsSpec(chunksOf(jobs)),
+      parse: (r, jobs) => lsfAccounting(readAll(r, chunksOf(jobs)), chunksOf(jobs).flat()),
     },
   };
 }

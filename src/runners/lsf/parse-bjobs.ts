@@ -3,7 +3,7 @@
  * LSF no longer knows comes back as a record with `"ERROR":"Job <N> is not found"`, or as that
  * line on stderr; either is the evidence that it is gone. Any other stray line is an error.
  */
-import { clip, completeLines, jsonRegion } from "../pbs/batch-common.js";
+import { clip, completeLines, jsonRegion } from "../common/batch-common.js";
 import { lsfState } from "./states.js";
 
 /** One job as bjobs printed it. */

@@ -12,7 +12,7 @@ import {
   runnerJobName,
   type JobAttributes,
   type RawDirective,
-} from "./batch-common.js";
+} from "../common/batch-common.js";
 
 /** PBS flavours: PBS Professional / OpenPBS (select syntax, JSON qstat) or Torque (nodes=N:ppn=C). */
 export type PbsFlavor = "pbspro" | "torque";

@@ -3,7 +3,7 @@
  * Torque and PBS print for `qstat <ids>`. Both keep stderr lines apart from the data: a known
  * "Unknown Job Id" line is the evidence that a job is gone; any other stray line is an error.
  */
-import { clip, completeLines, jsonRegion } from "./batch-common.js";
+import { clip, completeLines, jsonRegion } from "../common/batch-common.js";
 import { pbsState } from "./states.js";
 
 /** One job as qstat printed it. */

@@ -2,7 +2,8 @@
  * The PBS runner (PBS Professional, OpenPBS, Torque): pure command specs and parsers.
  *
  * - submit: `qsub -o OUT -e ERR SCRIPT`; qsub prints the job ID (`1234.server`).
- * - poll: one `qstat` per host for all its jobs (split by argv budget, see `pbsPollChunks`):
+ * - poll: one command per host for all its jobs: `qstat` once per argv-budget chunk of IDs
+ *   (`pbsPollChunks`), every chunk asked in the same command (common/chunked-query.ts):
  *   PBS Pro `qstat -x -f -F json IDS` (history included, so a finished job is seen as F with its
  *   Exit_status), Torque the plain `qstat IDS` table. A job is unlisted only when qstat names it
  *   ("Unknown Job Id") or shows it finished; a job missing without such a line is a poll error.
@@ -27,7 +28,8 @@ import {
   runnerJobName,
   type JobAttributes,
   type RawDirective,
-} from "./batch-common.js";
+} from "../common/batch-common.js";
+import { chunkedQuerySpec, readChunks } from "../common/chunked-query.js";
 import { PBS_JOB_NAME_MAX, pbsDirectives, type PbsFlavor } from "./directives.js";
 import { parseQstatJson, parseQstatTable, pbsSeq, type QstatReading } from "./parse-qstat.js";
 import { pbsTerminal } from "./states.js";
@@ -65,11 +67,13 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
   const canLookup = opts.runTag !== undefined && nameMax >= TOKEN_CHARS + 4;
   const json = flavor === "pbspro";
   const valid = (j: JobRef): boolean => PBS_JOB_ID.test(j.jobId);
-  const asked = (jobs: readonly JobRef[]): JobRef[] => chunkJobs(jobs.filter(valid), budget)[0] ?? [];
-  const qstatSpec = (ids: string[]): CommandSpec =>
-    ids.length === 0
-      ? { argv: ["true"], stdin: "/dev/null" }
-      : { argv: json ? ["qstat", "-x", "-f", "-F", "json", ...ids] : ["qstat", ...ids], stdin: "/dev/null" };
+  // Every chunk is asked (one qstat each, in one command): no job goes unasked.
+  const chunksOf = (jobs: readonly JobRef[]): JobRef[][] => chunkJobs(jobs.filter(valid), budget);
+  const qstatSpec = (chunks: readonly JobRef[][]): CommandSpec =>
+    chunkedQuerySpec(
+      json ? ["qstat", "-x", "-f", "-F", "json"] : ["qstat"],
+      chunks.map((c) => c.map((j) => j.jobId)),
+    );
   const read = (r: QueryReply, n: number): QstatReading | { error: string } => {
     if (n === 0) return { records: new Map(), gone: new Map() };
     if (r.rc < 0) return { error: `qstat did not finish (rc=${r.rc}): ${clip(r.text)}` };
@@ -79,9 +83,23 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
     if (r.rc !== 0 && parsed.gone.size === 0) return { error: `qstat failed (rc=${r.rc}): ${clip(r.text)}` };
     return parsed;
   };
+  const readAll = (r: QueryReply, chunks: readonly JobRef[][]): QstatReading | { error: string } =>
+    readChunks(
+      r,
+      chunks.map((c) => c.length),
+      "qstat",
+      read,
+    );
 
   const runner: Runner = {
     name: "pbs",
+    tools: {
+      submit: ["qsub"],
+      poll: ["qstat", "mktemp", "awk"],
+      kill: ["qdel"],
+      ...(json ? { accounting: ["qstat", "mktemp", "awk"] } : {}),
+      ...(canLookup ? { lookup: ["qselect"] } : {}),
+    },
     capabilities: {
       hostBound: false,
       killsGroup: true,
@@ -107,12 +125,12 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
         return { jobId: null, runnerData: {}, error: `qsub failed (rc=${r.rc}): ${clip(r.output.trim())}` };
       return { jobId: id, runnerData: {}, error: null };
     },
-    pollQuery: (jobs) => ({ kind: "command", spec: qstatSpec(asked(jobs).map((j) => j.jobId)) }),
+    pollQuery: (jobs) => ({ kind: "command", spec: qstatSpec(chunksOf(jobs)) }),
     parsePoll: (r, jobs): ParsedPoll => {
-      const ask = asked(jobs);
-      const reading = read(r, ask.length);
+      const chunks = chunksOf(jobs);
+      const reading = readAll(r, chunks);
       if ("error" in reading) return { ok: false, error: reading.error };
-      return queueAnswers(jobs, ask, reading, pbsSeq, valid, (rec) => rec.state);
+      return queueAnswers(jobs, chunks.flat(), reading, pbsSeq, valid, (rec) => rec.state);
     },
     killAction: (j) =>
       valid(j)
@@ -139,8 +157,8 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
   };
   if (json)
     runner.accounting = {
-      query: (jobs) => qstatSpec(asked(jobs).map((j) => j.jobId)),
-      parse: (r, jobs) => pbsAccounting(read(r, asked(jobs).length), asked(jobs)),
+      query: (jobs) => qstatSpec(chunksOf(jobs)),
+      parse: (r, jobs) => pbsAccounting(readAll(r, chunksOf(jobs)), chunksOf(jobs).flat()),
     };
   return runner;
 }

@@ -16,7 +16,7 @@ import {
   mebibytes,
   rawEntries,
   type DirectiveJobExtras,
-} from "../slurm/job-attributes.js";
+} from "../common/job-attributes.js";
 
 /** Options Drover sets on the qsub command line or in its own lines. */
 export const SGE_EXTRA_RESERVED: readonly string[] = ["-S", "-terse", "-sync", "-b", "-shell", "-notify"];

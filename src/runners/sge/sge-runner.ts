@@ -17,7 +17,7 @@ import type {
   Runner,
   SubmitReply,
 } from "../runner.js";
-import { clip, queryLines, shQuery } from "../slurm/query-output.js";
+import { clip, queryLines, shQuery } from "../common/query-output.js";
 import { sgeDirectives } from "./directives.js";
 import { parseQacctCalls, qacctRecords } from "./parse-qacct.js";
 import { parseQstat } from "./parse-qstat.js";
@@ -47,6 +47,13 @@ export function createSgeRunner(opts: SgeOptions = {}): Runner {
 
   return {
     name: "sge",
+    tools: {
+      submit: ["qsub"],
+      poll: ["qstat", "id"],
+      kill: ["qdel"],
+      accounting: ["qacct"],
+      lookup: ["qstat", "qacct", "id"],
+    },
     capabilities: { hostBound: false, killsGroup: true, clusters: false, accounting: true, jobNames: true },
     directives: (job) => sgeDirectives(job, pe),
     submitCommand: (job): CommandSpec => ({

@@ -15,7 +15,7 @@ import {
   mebibytes,
   rawEntries,
   type DirectiveJobExtras,
-} from "./job-attributes.js";
+} from "../common/job-attributes.js";
 
 /** Options Slurm's own directives read; raw directives must not set these either. */
 export const SLURM_EXTRA_RESERVED: readonly string[] = [

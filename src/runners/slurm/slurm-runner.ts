@@ -22,7 +22,7 @@ import type { SubmitReply, SubmitTarget } from "../runner.js";
 import { DEFAULT_SIGNAL_LEAD_S, slurmDirectives } from "./directives.js";
 import { SACCT_FIELDS, parseSacct } from "./parse-sacct.js";
 import { SQUEUE_FORMAT, parseSqueue } from "./parse-squeue.js";
-import { chunkIds, clip, queryLines, shQuery } from "./query-output.js";
+import { chunkIds, clip, queryLines, shQuery } from "../common/query-output.js";
 import { slurmState } from "./states.js";
 
 /** States in which Slurm waits to start a job (again): a started job seen here was requeued. */
@@ -65,6 +65,13 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
 
   const runner: Runner = {
     name: "slurm",
+    tools: {
+      submit: ["sbatch"],
+      poll: ["squeue", "id"],
+      kill: ["scancel"],
+      ...(withAccounting ? { accounting: ["sacct"] } : {}),
+      lookup: withAccounting ? ["squeue", "sacct", "id"] : ["squeue", "id"],
+    },
     capabilities: {
       hostBound: false,
       killsGroup: true,
@@ -113,6 +120,8 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
       const table = parseSqueue(out.lines, clusters);
       if ("error" in table) return { ok: false, error: table.error };
       const answers = new Map<string, QueueAnswer>();
+      // A terminal state squeue still shows is the runner's own word on how the job ended.
+      const ended = new Map<string, AccountingAnswer>();
       for (const { j, w } of located) {
         const row = w === null ? undefined : table.get(w.cluster ?? "")?.get(w.id);
         if (row === undefined) {
@@ -126,6 +135,8 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
             error: `slurm: unknown job state ${JSON.stringify(row.state)} of job ${j.jobId}`,
           };
         const why = row.reason === "" || row.reason === "None" ? "" : ` (${row.reason})`;
+        if (!meaning.listed)
+          ended.set(j.key, { terminal: meaning.terminal, exitCode: null, raw: `squeue: ${row.state}${why}` });
         answers.set(
           j.key,
           meaning.listed
@@ -133,7 +144,7 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
             : { kind: "unlisted" },
         );
       }
-      return { ok: true, answers };
+      return { ok: true, answers, accounting: ended };
     },
     killAction: (j: JobRef) => {
       const w = where(j);

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the batch-queue runners (pbs, lsf): Drover's runner job name, raw directive
  * checks, argv budgets for poll chunks, and the "gone only with evidence" reading of a query.
- * Pure: no I/O. (Kept here until a shared home under src/runners/ is agreed.)
+ * Pure: no I/O.
  */
 import { ConfigError } from "../../errors.js";
 import type { JobRef, ParsedPoll } from "../runner.js";
@@ -162,7 +162,6 @@ export function matchJobs<R>(
   return out;
 }
 
-/** Splits text into complete lines; an unterminated last line means the output was cut. */
 /**
  * Queue answers from a reading of the runner's table: a job whose record is listed is listed with
  * its state; a job gone (or whose recorded ID is not one of this runner's) is unlisted.
@@ -190,6 +189,7 @@ export function queueAnswers<R extends { listed: boolean }>(
   return { ok: true, answers };
 }
 
+/** Splits text into complete lines; an unterminated last line means the output was cut. */
 export function completeLines(text: string): string[] | { error: string } {
   if (text === "") return [];
   if (!text.endsWith("\n"))

@@ -3,7 +3,6 @@
  * that merges stderr into stdout and prints an end line only when its commands succeeded, so a
  * reply cut at a line boundary can never pass for a short table (a lost row must never read as
  * "job gone"). Also the argv cap that splits long job-ID lists.
- * (Shared by the three runner folders; it could move to a `src/runners/common/` folder.)
  */
 import type { CommandArg, CommandSpec, QueryReply } from "../runner.js";
 
