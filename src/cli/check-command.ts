@@ -9,6 +9,8 @@ import type { PlatformSpec } from "../config/platform-types.js";
 import { DroverError, UsageError } from "../errors.js";
 import { platformFor } from "../manager/platform-registry.js";
 import { droverHome } from "../manager/run-paths.js";
+import { getRunner } from "../runners/registry.js";
+import { allRunnerTools } from "../runners/runner-tools.js";
 import { parseArgs } from "./args.js";
 import { checkPlatformHost, localRsyncVersion } from "./check-host-steps.js";
 import { formatHostReport, hostJson, judgeHost, type HostFacts } from "./check-report.js";
@@ -16,30 +18,36 @@ import type { Out } from "./out.js";
 
 const USAGE = "usage: drover check PLATFORM [JOBSET] [--json]";
 
-/**
- * The commands each runner needs on its job hosts (besides what every bash has). Kept here until
- * the runners declare their own.
- */
-export const RUNNER_TOOLS: Readonly<Record<string, readonly string[]>> = {
-  background: ["bash", "awk", "ps", "timeout", "mkdir", "rsync", "base64"],
-};
-
 /** What every runner's hosts need: the batch program's own tools. */
 const COMMON_TOOLS: readonly string[] = ["bash", "awk", "ps", "mkdir", "rsync", "base64"];
 
+/** What the background runner needs besides them: `timeout` for time limits. */
+const BACKGROUND_TOOLS: readonly string[] = ["timeout"];
+
 /**
- * The tools to check on a platform's hosts, and whether its runner's list is known. A platform
- * with run root "" (localhost) copies no files, so it needs no rsync.
+ * The tools to check on a platform's hosts, and whether its runner's list is known (a built-in
+ * runner, or a site runner that declares `tools`). A platform with run root "" (localhost) copies
+ * no files, so it needs no rsync.
  */
 export function requiredTools(spec: Pick<PlatformSpec, "runner" | "runRoot">): {
   tools: string[];
   known: boolean;
 } {
-  const own = RUNNER_TOOLS[spec.runner];
-  const tools = [...(own ?? COMMON_TOOLS)];
+  let own: readonly string[] | null = null;
+  if (spec.runner === "background") own = BACKGROUND_TOOLS;
+  else {
+    try {
+      const runner = getRunner(spec.runner);
+      if (runner.tools) own = allRunnerTools(runner);
+    } catch {
+      // A site runner module is not loaded here: only the common tools are checked.
+    }
+  }
+  // The runner's own tools go right after the shell tools it runs with (a stable order to read).
+  const tools = [...new Set([...COMMON_TOOLS.slice(0, 3), ...(own ?? []), ...COMMON_TOOLS.slice(3)])];
   return {
     tools: spec.runRoot === "" ? tools.filter((t) => t !== "rsync") : tools,
-    known: own !== undefined,
+    known: own !== null,
   };
 }
 

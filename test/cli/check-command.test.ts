@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "./remote-cli.js";
 import { judgeHost, versionBelow, type HostFacts } from "../../src/cli/check-report.js";
-import { requiredTools, RUNNER_TOOLS } from "../../src/cli/check-command.js";
+import { requiredTools } from "../../src/cli/check-command.js";
 import type { CheckHostResult } from "../../src/remote/host-ops-types.js";
 
 let rs: RemoteSandbox | null = null;
@@ -263,11 +263,14 @@ test("judging: a clock off by more than 5 s warns; old rsync fails; tools per ru
   assert.equal(versionBelow("3.2.7", "3.2"), false);
   assert.equal(versionBelow("3.10.0", "3.9.9"), false);
   assert.deepEqual(requiredTools({ runner: "background", runRoot: "~/r" }), {
-    tools: [...RUNNER_TOOLS.background!],
+    tools: ["bash", "awk", "ps", "timeout", "mkdir", "rsync", "base64"],
     known: true,
   });
   assert.equal(requiredTools({ runner: "background", runRoot: "" }).tools.includes("rsync"), false);
-  assert.equal(requiredTools({ runner: "slurm", runRoot: "~/r" }).known, false);
+  const slurm = requiredTools({ runner: "slurm", runRoot: "~/r" });
+  assert.equal(slurm.known, true);
+  for (const t of ["sbatch", "squeue", "scancel", "sacct"]) assert.ok(slurm.tools.includes(t), t);
+  assert.equal(requiredTools({ runner: "no-such-site-runner", runRoot: "~/r" }).known, false);
 });
 
 /** A passing host check result, as the check program would give it. */
