@@ -10,6 +10,7 @@ import { openStore, type Db } from "../store/open-store.js";
 import { getRunRow } from "../store/run-row.js";
 import { addRequest, getRequest } from "../store/requests.js";
 import { acquireContact, liveContact, releaseContact } from "../manager/contact-file.js";
+import { isThisHost } from "../manager/contact-probe.js";
 import { checkRunName, droverHome, runPaths } from "../manager/run-paths.js";
 import { loadRunPlatforms } from "../manager/platform-registry.js";
 import { Scheduler } from "../manager/scheduler.js";
@@ -40,8 +41,9 @@ export interface ActResult {
 }
 
 /**
- * Applies a command to a run: through the live Drover when there is one (waits for its answer),
- * else directly with a scheduler of our own that holds the contact file meanwhile.
+ * Applies a command to a run: through the live Drover when there is one, on this host or on another
+ * (checked over SSH), waiting for its answer; else directly with a scheduler of our own that holds
+ * the contact file meanwhile. A Drover on another host that cannot be checked refuses the command.
  */
 export async function actOnRun(
   name: string,
@@ -52,7 +54,14 @@ export async function actOnRun(
 ): Promise<ActResult> {
   const runDir = findRun(name);
   const store = runPaths(runDir).store;
-  if (liveContact(runDir)) {
+  const live = liveContact(runDir);
+  if (live) {
+    // A Drover on another host shares the store (shared filesystem): its requests table reaches it.
+    if (!isThisHost(live.host)) {
+      say(
+        `the run is live: Drover pid ${live.pid} on ${live.host} since ${live.startedAt} (checked over SSH): asking it`,
+      );
+    }
     const db = openStore(store);
     try {
       const id = addRequest(db, new Date().toISOString(), command, args);

@@ -7,6 +7,7 @@ import path from "node:path";
 import {
   CONTACT_FILE,
   acquireContact,
+  checkContact,
   isContactLive,
   liveContact,
   procStartTime,
@@ -117,23 +118,102 @@ test("garbage content is treated as stale and replaced", (t) => {
   }
 });
 
-test("a file naming another host is refused with a clear message, and kept", (t) => {
+test("a file naming an unreachable host is refused with ssh's error and the file to remove, and kept", (t) => {
   const dir = runDir(t);
-  writeContact(dir, { host: "other-host.example", pid: 4242 });
+  // .invalid never resolves: the real ssh fails at once without touching the network.
+  writeContact(dir, { host: "other-host.invalid", pid: 4242 });
   const before = fs.readFileSync(path.join(dir, CONTACT_FILE), "utf8");
   const other = readContact(dir);
   assert.ok(other);
   assert.equal(isContactLive(other), "other-host");
+  const check = checkContact(other, dir);
+  assert.equal(check.state, "unknown");
+  assert.equal(check.how, "ssh");
   assert.equal(liveContact(dir), null);
   assert.throws(
     () => acquireContact(dir, "drover run e.yaml", () => assert.fail("nothing removed")),
     (err: unknown) =>
       err instanceof UsageError &&
-      err.message.includes("pid 4242 on host other-host.example") &&
-      err.message.includes("cannot be checked from here") &&
-      err.message.includes(path.join(dir, CONTACT_FILE)),
+      err.message.includes("Drover pid 4242 on other-host.invalid") &&
+      err.message.includes("cannot be checked over SSH") &&
+      err.message.includes("Could not resolve hostname other-host.invalid") &&
+      err.message.includes(`remove ${path.join(dir, CONTACT_FILE)} by hand`),
   );
   assert.equal(fs.readFileSync(path.join(dir, CONTACT_FILE), "utf8"), before);
+});
+
+test("a file naming a host that is not a host name is refused without running ssh", (t) => {
+  for (const host of ["-oProxyCommand=touch /tmp/pwned", "a b", "$(reboot)", "x;y"]) {
+    const dir = runDir(t);
+    writeContact(dir, { host, pid: 4242 });
+    assert.throws(
+      () => acquireContact(dir, "drover run h.yaml", () => assert.fail("nothing removed")),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        err.message.includes("is not a valid host name") &&
+        err.message.includes("by hand"),
+      host,
+    );
+    assert.ok(fs.existsSync(path.join(dir, CONTACT_FILE)));
+  }
+});
+
+test("the file records the real command line and the boot id; a contact is checked against both", (t) => {
+  const dir = runDir(t);
+  const me = acquireContact(dir, "drover run i.yaml", () => {});
+  const raw = fs.readFileSync("/proc/self/cmdline", "utf8").split("\0").slice(0, -1);
+  assert.deepEqual(me.cmdline, raw);
+  assert.equal(me.bootId, fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim());
+  assert.deepEqual(checkContact(me, dir), { state: "alive", how: "local", via: "" });
+  const file = path.join(dir, CONTACT_FILE);
+  const cases: [Partial<Contact>, RegExp][] = [
+    [{ cmdline: ["node", "something-else.js"] }, /another process now: .*contact-file\.test/],
+    [{ bootId: "00000000-0000-0000-0000-000000000000" }, /rebooted since/],
+  ];
+  for (const [other, why] of cases) {
+    writeContact(dir, { ...me, ...other });
+    const c = readContact(dir);
+    assert.ok(c);
+    assert.equal(isContactLive(c), false);
+    assert.equal(liveContact(dir), null);
+    const said: string[] = [];
+    const again = acquireContact(dir, "drover run i.yaml", (m) => said.push(m));
+    assert.equal(said.length, 1);
+    assert.match(said[0] ?? "", /removed a stale contact file: Drover pid \d+ .*no longer running/);
+    assert.match(said[0] ?? "", why);
+    assert.deepEqual(readContact(dir), again);
+    releaseContact(dir, again);
+    assert.equal(fs.existsSync(file), false);
+  }
+});
+
+test("an older file without command line or boot id stays readable and is judged by pid and start", (t) => {
+  const dir = runDir(t);
+  const start = procStartTime(process.pid) ?? "";
+  writeContact(dir, { pid: process.pid, procStart: start });
+  const c = readContact(dir);
+  assert.ok(c);
+  assert.equal(c.cmdline, undefined);
+  assert.equal(c.bootId, undefined);
+  assert.deepEqual(liveContact(dir), c);
+  assert.throws(() => acquireContact(dir, "drover run j.yaml", () => {}), /the run is live: Drover pid/);
+});
+
+test("files with fields of the wrong type are unreadable", (t) => {
+  const good = { host: "h", pid: 5, procStart: "1", startedAt: "t", command: "c" };
+  for (const bad of [
+    { ...good, pid: 0 },
+    { ...good, pid: 1.5 },
+    { ...good, host: "" },
+    { ...good, procStart: 1 },
+    { ...good, cmdline: "node x" },
+    { ...good, cmdline: ["node", 3] },
+    { ...good, bootId: 7 },
+  ]) {
+    const dir = runDir(t);
+    fs.writeFileSync(path.join(dir, CONTACT_FILE), JSON.stringify(bad));
+    assert.equal(readContact(dir), null, JSON.stringify(bad));
+  }
 });
 
 test("release removes our own file; the run can be taken again", (t) => {
