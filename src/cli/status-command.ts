@@ -6,7 +6,7 @@ import { latestJobRows, type JobRow } from "../store/job-rows.js";
 import { jobEvents } from "../store/events.js";
 import { openStore } from "../store/open-store.js";
 import { droverHome, runPaths } from "../manager/run-paths.js";
-import { liveContact } from "../manager/contact-file.js";
+import { isContactLive, readContact } from "../manager/contact-file.js";
 import { parseArgs } from "./args.js";
 import { readRun } from "./run-access.js";
 import { formatTable, printable, shortTime } from "./format-table.js";
@@ -91,6 +91,17 @@ function parseEvidence(text: string | null): string[] {
   }
 }
 
+/**
+ * Whether a run's Drover is live, from this host's facts only: status reads, it never logs in
+ * elsewhere. A Drover on another host is named, unchecked (the commands that act check it).
+ */
+function liveness(runDir: string): boolean | { host: string } {
+  const c = readContact(runDir);
+  if (c === null) return false;
+  const live = isContactLive(c);
+  return live === "other-host" ? { host: c.host } : live;
+}
+
 function listRuns(out: Out, json: boolean): number {
   const home = droverHome();
   const names = existsSync(home)
@@ -103,7 +114,7 @@ function listRuns(out: Out, json: boolean): number {
     try {
       const counts: Record<string, number> = {};
       for (const r of latestJobRows(db)) counts[r.state] = (counts[r.state] ?? 0) + 1;
-      return { run: name, live: liveContact(join(home, name)) !== null, counts };
+      return { run: name, live: liveness(join(home, name)), counts };
     } finally {
       db.close();
     }
@@ -116,7 +127,7 @@ function listRuns(out: Out, json: boolean): number {
         ["RUN", "LIVE", "JOBS"],
         runs.map((r) => [
           r.run,
-          r.live ? "yes" : "no",
+          r.live === true ? "yes" : r.live === false ? "no" : `${printable(r.live.host)}?`,
           Object.entries(r.counts)
             .map(([k, v]) => `${v} ${k}`)
             .join(", "),
