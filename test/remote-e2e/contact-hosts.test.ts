@@ -103,6 +103,9 @@ test("the other host's live Drover: run refused, kill and poll go through it and
     ),
   );
   assert.deepEqual(readContact(runDir), c, "the live file is untouched");
+  // The run list reads local facts only: the other host's Drover is named, not checked.
+  const list = sb.drover(["status"]);
+  assert.match(list.stdout, new RegExp(`^${RUN} +${OTHER}\\? `, "m"), list.stdout);
 
   const poll = sb.drover(["poll", RUN], { timeoutMs: 60_000 });
   assert.equal(poll.code, 0, poll.stderr);
