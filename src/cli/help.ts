@@ -2,8 +2,9 @@
 export const HELP = `drover: submit, follow and kill jobs on job hosts
 
 usage:
-  drover run FILE [--name NAME] [--new|--reload|--dry-run]
+  drover run FILE [--name NAME] [--new|--reload] [--detach|--dry-run]
         create the run of a job set file, or resume it, and follow every job to the end
+        --detach   hand the run to a Drover in the background (output in RUN_DIR/log/drover.log)
         --dry-run  print each job's platform, directives, script and submit command; submit nothing
         --new      start a fresh run (even of an unchanged file), keeping the old one as NAME.1, NAME.2...
         --reload   apply an edited job set to the run
@@ -12,6 +13,10 @@ usage:
   drover kill RUN JOB...        kill jobs (a waiting job ends at once)
   drover trigger RUN JOB...     submit jobs now, ignoring needs and retry delays
   drover poll RUN               poll every live job of the run now
+  drover attach RUN             follow the run's live Drover until it ends (Ctrl-C leaves the view
+                                only); exit code as drover run gives
+  drover stop RUN [--kill]      stop the run's live Drover after its batches in flight; jobs keep
+                                running (--kill: kill every job first; without a live Drover, directly)
   drover log RUN JOB [--err|--status|--script] [--submit NN]
         print a submission's job.out (job.err, job.status, the job script)
   drover platforms [JOBSET] [--json]

@@ -16,6 +16,8 @@ import { platformsCommand } from "./platforms-command.js";
 import { checkCommand } from "./check-command.js";
 import { connectCommand } from "./connect-command.js";
 import { tidyCommand } from "./tidy-command.js";
+import { attachCommand } from "./attach-command.js";
+import { stopCommand } from "./stop-command.js";
 import { HELP } from "./help.js";
 
 type Command = (argv: string[], out: Out) => Promise<number>;
@@ -31,6 +33,8 @@ const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   connect: connectCommand,
   tidy: tidyCommand,
+  attach: attachCommand,
+  stop: stopCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves the exit code. */

@@ -1,6 +1,7 @@
 /**
  * `drover run FILE [--name N] [--new|--reload]`: run a job set to the end with live progress.
  * `--dry-run`: show what each job's submission would be, without creating the run or contacting a host.
+ * `--detach`: open the run here, then leave it to a Drover in the background (see detach-run.ts).
  */
 import { UsageError } from "../errors.js";
 import { dryRun, type DryRunResult } from "../manager/dry-run.js";
@@ -10,22 +11,36 @@ import { parseArgs, expectPositional } from "./args.js";
 import { printable } from "./format-table.js";
 import { Progress } from "./progress.js";
 import type { Out } from "./out.js";
+import { DETACHED_CHILD_FLAG, detachRun } from "./detach-run.js";
 
 /** Seconds that batches in flight get to finish after Ctrl-C. */
 export const DRAIN_TIMEOUT_S = 30;
 
+/** `drover run`: foreground, dry run, or detached; resolves the exit code. */
 export async function runCommand(argv: string[], out: Out): Promise<number> {
-  const a = parseArgs(argv, { values: ["--name"], booleans: ["--new", "--reload", "--dry-run"] }, "run");
-  expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload|--dry-run]");
+  const a = parseArgs(
+    argv,
+    { values: ["--name"], booleans: ["--new", "--reload", "--dry-run", "--detach", DETACHED_CHILD_FLAG] },
+    "run",
+  );
+  expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload] [--detach|--dry-run]");
   if (a.flags.has("--new") && a.flags.has("--reload"))
     throw new UsageError("run: --new and --reload exclude each other");
   const file = a.positional[0] as string;
+  const mode = a.flags.has("--new") ? "new" : a.flags.has("--reload") ? "reload" : "resume";
   if (a.flags.has("--dry-run")) {
-    if (a.flags.has("--new") || a.flags.has("--reload"))
-      throw new UsageError("run: --dry-run creates no run: it takes no --new or --reload");
+    if (a.flags.has("--new") || a.flags.has("--reload") || a.flags.has("--detach"))
+      throw new UsageError("run: --dry-run creates no run: it takes no --new, --reload or --detach");
     printDryRun(await dryRun(file, { name: a.values.get("--name") }), out);
     return 0;
   }
+  if (a.flags.has("--detach")) {
+    if (a.flags.has(DETACHED_CHILD_FLAG)) throw new UsageError("run: --detach is given once");
+    return detachRun(file, { name: a.values.get("--name"), mode }, out);
+  }
+  const detached = a.flags.has(DETACHED_CHILD_FLAG);
+  // The detached Drover's lines go to the run's log, where a date on each start and end helps.
+  if (detached) out.note(`drover: ${new Date().toISOString()} detached Drover pid ${process.pid} starting`);
   let progress: Progress | null = null;
   let scheduler: Scheduler | null = null;
   let interrupts = 0;
@@ -54,8 +69,10 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
   try {
     const result = await runJobSet(file, {
       name: a.values.get("--name"),
-      mode: a.flags.has("--new") ? "new" : a.flags.has("--reload") ? "reload" : "resume",
-      command: `drover run ${argv.join(" ")}`,
+      mode,
+      command: detached
+        ? `drover run ${file} --name ${a.values.get("--name") ?? ""} --detach`
+        : `drover run ${argv.join(" ")}`,
       say: (m) => out.note(`drover: ${m}`),
       onScheduler: (s) => {
         scheduler = s;
@@ -65,6 +82,7 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
       onTick: (s) => progress?.tick(s),
     });
     (progress as Progress | null)?.finish();
+    if (detached) out.note(`drover: ${new Date().toISOString()} detached Drover pid ${process.pid} ending`);
     if (!result.done) {
       out.note(
         `drover: stopped; ${result.live} jobs left running. Resume with: drover run ${file}${a.values.has("--name") ? ` --name ${a.values.get("--name")}` : ""}`,

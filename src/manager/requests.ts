@@ -3,6 +3,7 @@ import { answerRequest, pendingRequests } from "../store/requests.js";
 import { nowIso } from "./run-context.js";
 import { requestKill, triggerJobs, type ActionAnswer } from "./actions.js";
 import type { Scheduler } from "./scheduler.js";
+import { readContact } from "./contact-file.js";
 
 /** Applies every pending request of the run. */
 export async function applyRequests(s: Scheduler): Promise<void> {
@@ -25,8 +26,7 @@ export async function applyRequests(s: Scheduler): Promise<void> {
           answer = { ok: true, lines: [`polling ${s.pollEveryLiveJobNow("poll requested")} live jobs`] };
           break;
         case "stop":
-          s.stop();
-          answer = { ok: true, lines: ["stopping: jobs keep running"] };
+          answer = stopAnswer(s, req.time);
           break;
         default:
           answer = { ok: false, lines: [`unknown request "${req.command}"`] };
@@ -36,4 +36,19 @@ export async function applyRequests(s: Scheduler): Promise<void> {
     }
     answerRequest(ctx.db, req.id, answer.ok, answer.lines.join("\n"), nowIso(ctx));
   }
+}
+
+/**
+ * Stops the Drover, unless the request is older than this Drover: a stop left unanswered by an
+ * earlier one (it ended first) must not end the next run at its start.
+ */
+function stopAnswer(s: Scheduler, requestTime: string): ActionAnswer {
+  const me = readContact(s.ctx.runDir);
+  if (me && me.pid === process.pid && requestTime < me.startedAt)
+    return { ok: false, lines: [`ignored a stop asked at ${requestTime}, before this Drover started`] };
+  s.stop();
+  return {
+    ok: true,
+    lines: [`Drover pid ${process.pid} stopping after the batches in flight: jobs keep running`],
+  };
 }
