@@ -146,7 +146,7 @@ function staleNote(other: Contact, check: ContactCheck, path: string): string {
     const how = check.how === "ssh" ? " (checked over SSH)" : "";
     throw new UsageError(
       `the run is live: ${who} since ${other.startedAt}${how} (${other.command}); ` +
-        `use 'drover status', 'kill', 'trigger' or 'poll' against it`,
+        `use 'drover attach', 'status', 'kill', 'trigger', 'poll' or 'stop' against it`,
     );
   }
   if (check.state === "unknown") {
