@@ -119,7 +119,10 @@ function judge(
   const acct = input.accounting;
   const fallback =
     last === "vacated" ? { kind: "preempted" as const } : noExitReason(acct, { kind: "vanished" });
-  if (last === "none") evidence.push("verdict: left the runner without ever starting");
+  // Drover saw it running, so a status file without a start was lost or damaged, not a job that never ran.
+  if (last === "none" && input.state === "running")
+    evidence.push("verdict: seen running, then left the runner; its status file shows no start");
+  else if (last === "none") evidence.push("verdict: left the runner without ever starting");
   if (last === "init") evidence.push("verdict: started, then left the runner without an EXIT line");
   const reason = pickReason(input.killRequested, acct, fallback, evidence);
   return { kind: "failed", reason, exitCode: accountingExitCode(acct), signal: null, evidence };

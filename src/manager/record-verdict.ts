@@ -98,6 +98,23 @@ export interface SeenFacts {
   submitTime: string | null;
 }
 
+/** How far a job host's clock may be off before its times are not believed (NTP keeps real ones far closer). */
+export const HOST_CLOCK_SLACK_MS = 5 * 60_000;
+
+/**
+ * A time the job host wrote (its clock), or null when that clock is plainly off: later than Drover's
+ * now or earlier than the submission Drover recorded, past the slack. A skewed host must not make a
+ * job start in the future, end before it started, or skip its time-limit polls; Drover's own time
+ * of seeing it stands in.
+ */
+export function plausibleHostTime(ctx: RunContext, row: JobRow, hostTime: string | null): string | null {
+  if (hostTime === null) return null;
+  const t = Date.parse(hostTime);
+  const floor = row.submitted_at === null ? -Infinity : Date.parse(row.submitted_at) - HOST_CLOCK_SLACK_MS;
+  if (!Number.isFinite(t) || t > ctx.clock.now() + HOST_CLOCK_SLACK_MS || t < floor) return null;
+  return hostTime;
+}
+
 /** Records a verdict on a live submission. Returns false when it was not a move (ignored or no change). */
 export function recordVerdict(
   ctx: RunContext,
@@ -106,7 +123,7 @@ export function recordVerdict(
   seen: SeenFacts,
   runnerRefused = false,
 ): boolean {
-  const startedAt = seen.startedAt;
+  const startedAt = plausibleHostTime(ctx, row, seen.startedAt);
   // What the status file tells whatever the verdict: submit time (a recovered job) and run count.
   const facts: JobRowChanges = {};
   if (row.submitted_at === null && seen.submitTime) facts.submitted_at = seen.submitTime;
