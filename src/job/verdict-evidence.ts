@@ -66,7 +66,8 @@ export function describeQueue(queue: QueueAnswer, hostBound: boolean): string {
 /** The runner's accounting record. */
 export function describeAccounting(acct: AccountingAnswer): string {
   const code = acct.exitCode === null ? "" : ` exit ${acct.exitCode}`;
-  return `accounting: ${acct.terminal}${code} (${clip(acct.raw, 80)})`;
+  const signal = acct.signal ? ` signal ${clip(acct.signal, 20)}` : "";
+  return `accounting: ${acct.terminal}${signal}${code} (${clip(acct.raw, 80)})`;
 }
 
 /** The batch journal's answer. */

@@ -22,6 +22,8 @@ export type QueueAnswer =
 export interface AccountingAnswer {
   terminal: "completed" | "failed" | "cancelled" | "preempted" | "oom" | "node_fail" | "walltime";
   exitCode: number | null;
+  /** The signal that ended the job, when the runner's record says one did (`KILL`, `TERM`). */
+  signal?: string;
   raw: string;
 }
 

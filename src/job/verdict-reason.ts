@@ -64,10 +64,12 @@ export function exitReason(exit: StatusExit, vacated: boolean): Reason {
 }
 
 /**
- * The reason a job without a usable EXIT line ended: accounting's "failed" with a code is exit(code);
+ * The reason a job without a usable EXIT line ended: accounting's "failed" with a signal is
+ * signal(SIG), with a code exit(code);
  * anything else falls back to `fallback` (vanished, or preempted after a VACATED line).
  */
 export function noExitReason(acct: AccountingAnswer | null, fallback: Reason): Reason {
+  if (acct?.terminal === "failed" && acct.signal) return { kind: "signal", signal: acct.signal };
   if (acct?.terminal === "failed" && acct.exitCode !== null) return { kind: "exit", code: acct.exitCode };
   return fallback;
 }

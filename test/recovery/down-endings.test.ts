@@ -85,15 +85,15 @@ function cases(p: keyof typeof PLATFORMS): Record<string, Case> {
       exit: null,
       evidence: [/^accounting: cancelled/, /^reason: cancelled, from accounting$/],
     };
-    // SIGKILLed under Slurm: sacct says FAILED 0:9, which the verdict reads as exit(128 + 9).
+    // SIGKILLed under Slurm: sacct says FAILED 0:9, signal 9 (exit code 128 + 9 kept beside it).
     out.vanish = {
       script: "sleep 300",
       state: "failed",
-      reason: /^exit\(137\)$/,
+      reason: /^signal\(KILL\)$/,
       exit: 137,
       evidence: [
         /^queue: unlisted$/,
-        /^accounting: failed exit 137 \(.*\|FAILED\|0:9\)$/,
+        /^accounting: failed signal KILL exit 137 \(.*\|FAILED\|0:9\)$/,
         /^verdict: started, then left the runner without an EXIT line$/,
       ],
     };

@@ -309,13 +309,13 @@ test("accounting: terminal states from the recorded sacct table, with exit codes
   );
   assert.ok(m instanceof Map);
   assert.deepEqual(
-    [...m.values()].map((x) => [x.terminal, x.exitCode]),
+    [...m.values()].map((x) => [x.terminal, x.exitCode, x.signal ?? null]),
     [
-      ["walltime", 143],
-      ["oom", 253],
-      ["node_fail", 0],
-      ["preempted", 143],
-      ["failed", 137],
+      ["walltime", 143, "TERM"],
+      ["oom", 253, null],
+      ["node_fail", 0, null],
+      ["preempted", 143, "TERM"],
+      ["failed", 137, "KILL"],
     ],
   );
   const off = r.accounting?.parse(reply("Slurm accounting storage is disabled"), jobs);

@@ -11,6 +11,7 @@
  * - Torque qstat states (C completed): http://docs.adaptivecomputing.com/torque/archive/3-0-2/commands/qstat.php
  */
 import type { AccountingAnswer } from "../../job/verdict-input.js";
+import { signalName } from "../common/signal-name.js";
 
 /** One state letter: whether the server still holds the job (listed) and what it means. */
 export interface PbsState {
@@ -73,12 +74,15 @@ export function pbsTerminal(exitStatus: number | null, raw: string): AccountingA
   if (exitStatus === null) return { terminal: "cancelled", exitCode: null, raw };
   if (exitStatus === 0) return { terminal: "completed", exitCode: 0, raw };
   if (exitStatus > 0 && exitStatus < 256) return { terminal: "failed", exitCode: exitStatus, raw };
-  if (exitStatus > 256)
+  if (exitStatus > 256) {
+    const signal = signalName(exitStatus - 256);
     return {
       terminal: "failed",
       exitCode: 128 + (exitStatus - 256),
+      ...(signal === null ? {} : { signal }),
       raw: `${raw} signal ${exitStatus - 256}`,
     };
+  }
   const known = PBS_EXEC_CODES[exitStatus];
   return {
     terminal: known?.terminal ?? "failed",

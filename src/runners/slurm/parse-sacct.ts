@@ -5,6 +5,7 @@
  */
 import type { AccountingAnswer } from "../../job/verdict-input.js";
 import { slurmState } from "./states.js";
+import { signalName } from "../common/signal-name.js";
 
 export const SACCT_FIELDS = "JobID,Cluster,State,ExitCode";
 export const SACCT_HEADER = "JobID|Cluster|State|ExitCode";
@@ -47,7 +48,13 @@ export function parseSacct(lines: readonly string[], calls: number): SacctAnswer
       return { error: `sacct: unknown job state ${JSON.stringify(state)} of job ${id}` };
     if (meaning.listed) continue;
     const exitCode = Number(sig) > 0 ? 128 + Number(sig) : Number(code);
-    const answer: AccountingAnswer = { terminal: meaning.terminal, exitCode, raw: line.slice(0, 300) };
+    const signal = signalName(Number(sig));
+    const answer: AccountingAnswer = {
+      terminal: meaning.terminal,
+      exitCode,
+      ...(signal === null ? {} : { signal }),
+      raw: line.slice(0, 300),
+    };
     // The last record wins: sacct lists a requeued job's latest run last.
     out.set(`${id};${cluster}`, answer);
     out.set(id, answer);
