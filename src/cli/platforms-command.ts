@@ -44,6 +44,7 @@ export function platformJson(p: PlatformSpec) {
       execution: p.polling.execution,
       time_limit: p.polling.timeLimit,
     },
+    max_polls_per_minute: p.maxPollsPerMinute,
     retries_s: p.retryDelays,
     bad_host_time_s: p.badHostS,
     connect_timeout_s: p.connectTimeoutS,

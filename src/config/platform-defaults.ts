@@ -13,8 +13,10 @@
  * - 100 jobs per batch call, 8 SSH sessions per host (stock sshd allows 10), hosts marked bad for
  *   1 min, SSH connect timeout 10 s, a batch call cut after 5 min, a job unlisted without an exit
  *   line judged after 10 s (queues and NFS lag), 10 s between TERM and KILL.
+ * - at most 30 runner queries per host and minute (a shared controller serves many users), raised
+ *   to two per shortest polling interval when a platform asks for faster polling itself.
  */
-import type { PlatformSpec } from "./platform-types.js";
+import type { PlatformSpec, PollingSpec } from "./platform-types.js";
 import type { PlatformInput } from "./platforms-schema.js";
 
 /** Runner names the schema accepts without a `runner_module`. */
@@ -39,7 +41,21 @@ export const LOCALHOST_TUNING_KEYS: readonly string[] = [
   "kill_grace",
   "batch_timeout",
   "signals",
+  "max_polls_per_minute",
 ];
+
+/** Runner queries per host and minute unless the platform's own polling asks for more. */
+export const DEFAULT_MAX_POLLS_PER_MINUTE = 30;
+
+/**
+ * The default query ceiling for a polling schedule: 30 a minute, or two per shortest interval when
+ * that is more (a platform polling every second asked for it; the ceiling then caps bursts).
+ */
+export function defaultPollCeiling(polling: PollingSpec): number {
+  const all = [...polling.submission, ...polling.execution, ...polling.timeLimit];
+  const shortest = Math.max(0.05, Math.min(...all, 60));
+  return Math.max(DEFAULT_MAX_POLLS_PER_MINUTE, Math.ceil((2 * 60) / shortest));
+}
 
 const DEFAULT_SIGNALS = { fail: ["ERR", "TERM", "XCPU", "INT", "HUP"], vacation: ["USR1"] };
 
@@ -61,6 +77,7 @@ function commonDefaults(): Omit<PlatformSpec, "name" | "hosts" | "installTarget"
     maxActive: null,
     connect: "auto",
     polling: { submission: [10, 60], execution: [10, 60, 300], timeLimit: [10, 30, 60] },
+    maxPollsPerMinute: DEFAULT_MAX_POLLS_PER_MINUTE,
     retryDelays: { submission: [30, 120, 600], execution: [] },
     badHostS: 60,
     connectTimeoutS: 10,
@@ -93,6 +110,7 @@ export function localhostSpec(): PlatformSpec {
     installIncludes: [],
     retrieveLogs: null,
     polling: { submission: [1, 2, 5], execution: [1, 1, 2, 3, 5, 10], timeLimit: [1, 2, 5] },
+    maxPollsPerMinute: 120,
     retryDelays: { submission: [], execution: [] },
     unlistedGraceS: 2,
     origin: "built-in",
@@ -109,6 +127,11 @@ export function applyPlatformDefaults(name: string, input: PlatformInput, origin
   const base = name === LOCALHOST ? localhostSpec() : remoteDefaults(name);
   const logs = input.retrieveLogs;
   const baseLogs = base.retrieveLogs ?? commonDefaults().retrieveLogs!;
+  const polling: PollingSpec = {
+    submission: given(input.polling?.submission, base.polling.submission),
+    execution: given(input.polling?.execution, base.polling.execution),
+    timeLimit: given(input.polling?.timeLimit, base.polling.timeLimit),
+  };
   return {
     name,
     hosts: given(input.hosts, base.hosts),
@@ -139,11 +162,9 @@ export function applyPlatformDefaults(name: string, input: PlatformInput, origin
     maxSessions: given(input.maxSessions, base.maxSessions),
     maxActive: given(input.maxActive, base.maxActive),
     connect: given(input.connect, base.connect),
-    polling: {
-      submission: given(input.polling?.submission, base.polling.submission),
-      execution: given(input.polling?.execution, base.polling.execution),
-      timeLimit: given(input.polling?.timeLimit, base.polling.timeLimit),
-    },
+    polling,
+    // The ceiling follows the schedule actually used, unless given.
+    maxPollsPerMinute: given(input.maxPollsPerMinute, defaultPollCeiling(polling)),
     retryDelays: {
       submission: given(input.retryDelays?.submission, base.retryDelays.submission),
       execution: given(input.retryDelays?.execution, base.retryDelays.execution),

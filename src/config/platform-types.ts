@@ -47,6 +47,11 @@ export interface PlatformSpec {
   /** auto: Drover opens the SSH master itself; manual: only `drover connect` does. */
   connect: "auto" | "manual";
   polling: PollingSpec;
+  /**
+   * Ceiling of runner queries (poll batches) per host and minute; due jobs beyond it wait for the
+   * next slot. Default 30, raised to two per shortest polling interval when that asks for more.
+   */
+  maxPollsPerMinute: number;
   /** Default retry delays of jobs on this platform (a job's own `retries` win). */
   retryDelays: { submission: number[]; execution: number[] };
   /** Seconds a host stays marked bad after a failed connection; default 60. */

@@ -29,6 +29,7 @@ export interface PlatformInput {
   maxActive?: number | null;
   connect?: "auto" | "manual";
   polling?: Partial<PollingSpec>;
+  maxPollsPerMinute?: number;
   retryDelays?: { submission?: number[]; execution?: number[] };
   badHostS?: number;
   connectTimeoutS?: number;
@@ -75,6 +76,7 @@ const platformShape = () => ({
     })
     .partial()
     .strict(),
+  max_polls_per_minute: v.wholeSchema("max_polls_per_minute", 100_000),
   retries: z
     .object({
       submission: delaysSchema("submission retry delay"),
@@ -125,6 +127,7 @@ export function platformSchema(runners: readonly string[] = BUILTIN_RUNNERS) {
           execution: p.polling.execution,
           timeLimit: p.polling.time_limit,
         },
+        maxPollsPerMinute: p.max_polls_per_minute,
         retryDelays: p.retries,
         badHostS: p.bad_host_time,
         connectTimeoutS: p.connect_timeout,

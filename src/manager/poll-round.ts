@@ -19,6 +19,8 @@ import { noteHostResult } from "./host-failures.js";
 import { nextPollMs } from "./poll-schedule.js";
 import type { Platform } from "./platform.js";
 import { launchedProcess } from "../runners/at/launcher.js";
+import { applyVerdict } from "../job/transitions.js";
+import { repollAfterRefusedReport } from "./poll-refused.js";
 
 /** How long past the grace an unlisted job waits for the runner's accounting before its verdict. */
 export const ACCOUNTING_WAIT_MS = 120_000;
@@ -48,13 +50,22 @@ function pollJob(row: JobRow): PollJob {
   };
 }
 
+/** How one poll batch went, for the host's pacing. */
+export interface PollChunkResult {
+  /** How long the batch call took (the runner query included). */
+  durationMs: number;
+  /** No trustworthy reply, or the runner query failed. */
+  failed: boolean;
+}
+
 /** Polls `rows` (all of one platform and host) in one batch and records every verdict. */
 export async function pollChunk(
   ctx: RunContext,
   platform: Platform,
   host: string,
   rows: JobRow[],
-): Promise<void> {
+): Promise<PollChunkResult> {
+  const t0 = performance.now();
   const res = await pollBatch(platform.transport, {
     runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
     runner: platform.runnerKey,
@@ -62,12 +73,22 @@ export async function pollChunk(
     timeoutMs: platform.batchTimeoutS * 1000,
     jobs: rows.map(pollJob),
   });
-  ctx.db.transaction(() => recordPollReply(ctx, platform, rows, res))();
+  // The whole batch (runner query, accounting, status files): res.result times only its last call.
+  const durationMs = Math.max(res.result.durationMs, Math.round(performance.now() - t0));
+  ctx.db.transaction(() => recordPollReply(ctx, platform, rows, res, durationMs))();
+  return { durationMs, failed: !res.completed || res.queryError !== null };
 }
 
-function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], res: PollBatchOutcome): void {
+function recordPollReply(
+  ctx: RunContext,
+  platform: Platform,
+  rows: JobRow[],
+  res: PollBatchOutcome,
+  durationMs: number,
+): void {
   const now = ctx.clock.now();
-  const r = res.result;
+  // The audit trail times the whole poll batch, runner query included (what the host's pacing reads).
+  const r = { ...res.result, durationMs };
   const failed = !res.completed || res.queryError !== null;
   // The audit trail: every command with host, argv, duration and exit; output only when it failed.
   emitCommand(ctx, "poll batch", rows.length, r, null, failed);
@@ -124,7 +145,11 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
       submitTime: status?.submitTime ?? null,
     };
     const refused = input.journal?.kind === "line" && input.journal.rc !== 0;
+    // A report the transition table refuses is ignored by recordVerdict; the job is asked again.
+    const move = applyVerdict(row.state, v);
     const moved = recordVerdict(ctx, row, v, seen, refused);
+    let repollAt: number | null = null;
+    if ("ignored" in move) repollAt = repollAfterRefusedReport(ctx, row, `poll verdict ${v.kind}`, move.why);
     if (
       !moved &&
       v.kind === "no-change" &&
@@ -137,7 +162,8 @@ function recordPollReply(ctx: RunContext, platform: Platform, rows: JobRow[], re
     if (row.state !== "succeeded" && row.state !== "failed" && row.state !== "submit-failed") {
       const soon =
         v.kind === "no-change" && (v.needs === "grace" || v.needs === "batch" || v.needs === "accounting");
-      scheduleNext(ctx, platform, row, now, false, soon ? Math.min(graceMs, 1000) : null);
+      const soonMs = repollAt !== null ? Math.max(0, repollAt - now) : soon ? Math.min(graceMs, 1000) : null;
+      scheduleNext(ctx, platform, row, now, false, soonMs);
     }
   }
 }

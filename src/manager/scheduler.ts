@@ -17,6 +17,8 @@ import { checkInstalled } from "./install-round.js";
 import { hostHealth } from "../store/hosts.js";
 import { dueLogRows, retrieveLogs } from "./logs-round.js";
 import type { Platform } from "./platform.js";
+import { PollHosts } from "./poll-hosts.js";
+import { dueByHost, dueRows, earliestRetry, wakeDelayMs } from "./poll-wake.js";
 
 /** Batch calls in flight at once per round. */
 const BATCHES_IN_FLIGHT = 4;
@@ -36,8 +38,14 @@ export class Scheduler {
   private readonly heldWhy = new Map<string, string>();
   private readonly lastRoundError = new Map<string, string>();
   private wake: (() => void) | null = null;
+  /** Per-host pacing of runner queries: ceiling, slow and failing hosts. */
+  private readonly pollHosts: PollHosts;
+  /** The next poll round was asked for (start-up, `drover poll`): it passes the pacing once. */
+  private forceNextPoll = false;
 
-  constructor(readonly ctx: RunContext) {}
+  constructor(readonly ctx: RunContext) {
+    this.pollHosts = new PollHosts(ctx);
+  }
 
   /** Asks the loop to stop after the batches in flight; jobs keep running. */
   stop(): void {
@@ -114,6 +122,7 @@ export class Scheduler {
         .run(now);
       if (rows.length > 0) emit(this.ctx, { kind: "poll", text: `${why}: ${rows.length} jobs` });
     })();
+    this.forceNextPoll = rows.length > 0;
     this.wake?.();
     return rows.length;
   }
@@ -194,13 +203,38 @@ export class Scheduler {
     for (const platform of [...this.heldWhy.keys()]) if (!held.has(platform)) this.heldWhy.delete(platform);
   }
 
-  /** Polls the live jobs that are due. */
+  /**
+   * Polls the live jobs that are due, one batch per host and argv-capped chunk, within each host's
+   * pacing (query ceiling, stretched when slow, backed off when failing); a forced round passes it once.
+   */
   async pollRound(): Promise<void> {
-    const now = nowIso(this.ctx);
-    const due = latestJobRows(this.ctx.db).filter(
-      (r) => LIVE_STATES.has(r.state) && (r.next_poll_at === null || r.next_poll_at <= now),
+    const forced = this.forceNextPoll;
+    this.forceNextPoll = false;
+    const due = dueRows(this.ctx.db, nowIso(this.ctx));
+    if (due.length === 0) return;
+    const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
+    for (const row of due) {
+      const platform = this.platformOf(row);
+      const host = row.host ?? (platform.hosts[0] as string);
+      const key = `${platform.name}\0${host}`;
+      const g = groups.get(key) ?? { platform, host, rows: [] };
+      g.rows.push(row);
+      groups.set(key, g);
+    }
+    const tasks = [...groups.values()].flatMap((g) =>
+      this.pollHosts
+        .plan(g.platform, g.host, g.rows, (this.ctx.maxBatch ?? g.platform.maxBatch) * 10, forced)
+        .map((t) => async () => {
+          const t0 = this.ctx.clock.now();
+          try {
+            t.done(await pollChunk(this.ctx, t.platform, t.host, t.rows));
+          } catch (err) {
+            t.done({ durationMs: this.ctx.clock.now() - t0, failed: true });
+            throw err;
+          }
+        }),
     );
-    await this.perHost(due, "poll", (p, h, c) => pollChunk(this.ctx, p, h, c), 10);
+    await runLimited(tasks, BATCHES_IN_FLIGHT, (err) => this.roundError("poll", err));
   }
 
   /** Sends the kills asked for. */
@@ -251,15 +285,16 @@ export class Scheduler {
     });
   }
 
-  /** Milliseconds until something is due (a poll or a retry), between 50 ms and 500 ms. */
+  /**
+   * Milliseconds until something is due (a poll its host's pacing allows, or a retry), between
+   * 50 ms and 500 ms: grouped MIN() queries, not a read of every row.
+   */
   private nextWakeMs(): number {
     const now = this.ctx.clock.now();
-    let next = now + 500;
-    for (const r of latestJobRows(this.ctx.db)) {
-      const t = LIVE_STATES.has(r.state) ? r.next_poll_at : r.state === "waiting" ? r.retry_at : null;
-      if (t) next = Math.min(next, Date.parse(t));
-    }
-    return Math.max(50, next - now);
+    return wakeDelayMs(now, dueByHost(this.ctx.db), earliestRetry(this.ctx.db), (name, host) => {
+      const platform = this.ctx.platforms.get(name);
+      return this.pollHosts.openAtMs(platform, host ?? platform?.hosts[0] ?? "", now);
+    });
   }
 
   private sleep(ms: number): Promise<void> {
