@@ -94,7 +94,7 @@ export interface StatusVacated {
 export interface StatusFile {
   token: string | null;
   runner: string | null;
-  /** From DROVER_JOB_ID, else the job ID in the last INIT line. */
+  /** From DROVER_JOB_ID, else the job ID in the last INIT line (not for at-launched jobs: their INIT ID is a process group). */
   jobId: string | null;
   submitTime: string | null;
   inits: StatusInit[];

@@ -43,6 +43,7 @@ export function parseStatusFile(text: string): StatusFile {
     malformed: [],
   };
   let declaredJobId: string | null = null;
+  let launched = false;
   let lastInit: StatusInit | null = null;
   const lines = text.split("\n");
   // A trailing newline leaves one empty piece after it: that is the end, not a line.
@@ -69,7 +70,9 @@ export function parseStatusFile(text: string): StatusFile {
         out.submitTime = entry.value;
         break;
       case "process":
-        // The runner reads it from the raw text (at's launcher); nothing to decide here.
+        // The runner reads it from the raw text (at's launcher). It also says the job's INIT ID is
+        // only its process group: at gives a job no variable holding its own at job number.
+        launched = true;
         break;
       case "init":
         out.inits.push(entry.init);
@@ -89,6 +92,7 @@ export function parseStatusFile(text: string): StatusFile {
         break;
     }
   });
-  out.jobId = declaredJobId ?? (lastInit as StatusInit | null)?.jobId ?? null;
+  const initId = launched ? null : ((lastInit as StatusInit | null)?.jobId ?? null);
+  out.jobId = declaredJobId ?? initId;
   return out;
 }

@@ -81,6 +81,10 @@ test("EXIT with no INIT (killed before its INIT landed) still counts; the first 
 test("job ID: DROVER_JOB_ID's last value, else the last INIT's", () => {
   assert.equal(parseStatusFile("DROVER_JOB_ID=1\nDROVER_JOB_ID=2\n" + INIT).jobId, "2");
   assert.equal(parseStatusFile(INIT + `DROVER_JOB_INIT=${T}|1|5|777\n`).jobId, "777");
+  // An at job's launcher line: its INIT ID is only a process group, never the at job number.
+  const launched = "DROVER_JOB_PROCESS=4321|98765|0f0e0d0c-0b0a-4908-8706-050403020100\n";
+  assert.equal(parseStatusFile(launched + `DROVER_JOB_INIT=${T}|1|5|777\n`).jobId, null);
+  assert.equal(parseStatusFile("DROVER_JOB_ID=42\n" + launched + INIT).jobId, "42");
 });
 
 const malformedCases: [string, string][] = [
