@@ -3,6 +3,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   local: async () => (await import("./local.js")).benchLocal(),
   ssh: async () => (await import("./ssh.js")).benchSsh(),
   slurm: async () => (await import("./slurm.js")).benchSlurm(),
+  torture: async () => (await import("./torture.js")).benchTorture(),
 };
 
 const name = process.argv[2];
