@@ -3,8 +3,8 @@ import { readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
 import { latestJobRows, type JobRow } from "../store/job-rows.js";
-import { jobEvents } from "../store/events.js";
-import { openStore } from "../store/open-store.js";
+import { hostPollErrors, jobEvents } from "../store/events.js";
+import { openStore, type Db } from "../store/open-store.js";
 import { droverHome, runPaths } from "../manager/run-paths.js";
 import { isContactLive, readContact } from "../manager/contact-file.js";
 import { parseArgs } from "./args.js";
@@ -73,12 +73,24 @@ export async function statusCommand(argv: string[], out: Out): Promise<number> {
         );
         for (const ev of parseEvidence(r.evidence)) out.print(`  evidence: ${printable(ev)}`);
         for (const e of jobEvents(db, r.name)) out.print(`  ${e.time}  ${printable(e.text)}`);
+        printPollErrors(db, r, out);
       }
     }
     return 0;
   } finally {
     db.close();
   }
+}
+
+/** The failed runner queries of the job's host while it was live: why a verdict waited. */
+function printPollErrors(db: Db, r: JobRow, out: Out): void {
+  if (r.host === null || r.submitted_at === null) return;
+  const { total, rows } = hostPollErrors(db, r.host, r.platform, r.submitted_at, r.ended_at);
+  if (total === 0) return;
+  out.print(
+    `  poll errors on ${printable(r.host)} while it was live: ${total}${total > rows.length ? ` (the last ${rows.length})` : ""}`,
+  );
+  for (const e of rows) out.print(`  ${e.time}  ${printable(e.text)}`);
 }
 
 function parseEvidence(text: string | null): string[] {

@@ -97,6 +97,8 @@ function recordPollReply(
     emit(ctx, {
       kind: "poll-error",
       text: `poll of ${rows.length} jobs on ${r.host} failed: ${res.error ?? res.queryError ?? "no reply"}`,
+      // Named for `status --why`: the jobs of this host and platform live at that time were not judged.
+      detail: { host: r.host, platform: platform.name },
     });
   }
   if (!res.completed) {

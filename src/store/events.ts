@@ -55,3 +55,31 @@ export function jobEvents(db: Db, job: string, submitNum?: number): EventRow[] {
         .prepare(`SELECT * FROM events WHERE job = ? AND submit_num = ? ORDER BY id`)
         .all(job, submitNum) as EventRow[]);
 }
+
+/**
+ * The poll errors of one host and platform between two times (ISO, `until` null: up to now): the
+ * failed runner queries that held a job's verdict back. The last `limit`, oldest first, and how many
+ * there were in all.
+ */
+export function hostPollErrors(
+  db: Db,
+  host: string,
+  platform: string,
+  since: string,
+  until: string | null,
+  limit = 5,
+): { total: number; rows: EventRow[] } {
+  const where = `kind = 'poll-error' AND time >= ? AND (? IS NULL OR time <= ?)
+    AND json_valid(detail) AND json_extract(detail, '$.host') = ? AND json_extract(detail, '$.platform') = ?`;
+  const args = [since, until, until, host, platform];
+  const total = (
+    statement(db, `SELECT COUNT(*) AS n FROM events WHERE ${where}`).get(...args) as { n: number }
+  ).n;
+  const rows = (
+    statement(db, `SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?`).all(
+      ...args,
+      limit,
+    ) as EventRow[]
+  ).reverse();
+  return { total, rows };
+}

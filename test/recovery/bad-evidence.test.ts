@@ -200,6 +200,10 @@ test(
       ahead: ["failed", /^exit\(3\)$/, [/^status: EXIT=ERR\|3 at 20[3-9][0-9]-/]],
       behind: ["succeeded", /^succeeded$/, [/^status: EXIT=SUCCEEDED\|0 at (19|200)[0-9]-/]],
     };
+    // The failed queries that held the Slurm job's verdict back are shown with it.
+    const queryWhy = whyOf(e, RUN, "query");
+    assert.match(queryWhy, /^ {2}poll errors on \S+ while it was live: [1-9][0-9]*/m, queryWhy);
+    assert.match(queryWhy, /poll of [0-9]+ jobs on \S+ failed: .*Unable to contact slurm/, queryWhy);
     const share = e.onHost(root, RUN, "share");
     for (const [name, [state, reason, evidence]] of Object.entries(expect)) {
       const j = rows.get(name) ?? {};
