@@ -212,7 +212,9 @@ async function timeDroverRun(
   live: number,
 ): Promise<Pick<ReconcileFigures, "allFinalS" | "deadFinalS" | "firstFinalS" | "exitS" | "outcomes">> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [DROVER, "run", file], {
+  // DROVER_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the timed Drover.
+  const nodeArgs = (process.env.DROVER_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, DROVER, "run", file], {
     env: { ...process.env, DROVER_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -3,7 +3,13 @@
  * poll what is due, until every job is final or a stop is asked. One writer per run (the contact file).
  */
 import { FINAL_STATES, LIVE_STATES, type JobState } from "../job/model.js";
-import { latestJobRows, type JobRow } from "../store/job-rows.js";
+import {
+  anyJobWaiting,
+  latestJobRows,
+  countByState,
+  rowsToKill,
+  type JobRow,
+} from "../store/job-rows.js";
 import { emit, nowIso, type RunContext } from "./run-context.js";
 import { computeReadiness } from "./readiness.js";
 import { moveJob } from "./record-verdict.js";
@@ -74,9 +80,12 @@ export class Scheduler {
   /** One round: requests, needs, kills, submissions, polls. */
   async tick(): Promise<void> {
     await applyRequests(this);
-    this.failJobsWithFailedNeeds();
+    // Needs and submissions concern waiting jobs only: with none (a reconcile of 10,000 live
+    // jobs), building every job's row for them twice a round is most of a round's cost.
+    const waiting = anyJobWaiting(this.ctx.db);
+    if (waiting) this.failJobsWithFailedNeeds();
     await this.killRound();
-    if (!this.stopping) await this.submitRound();
+    if (!this.stopping && waiting) await this.submitRound();
     await this.pollRound();
     await this.logsRound();
   }
@@ -88,13 +97,12 @@ export class Scheduler {
 
   /** Counts of latest submissions per state, and whether the run is over. */
   summary(): RunSummary {
-    const counts = new Map<JobState, number>();
+    const counts = countByState(this.ctx.db);
     let live = 0;
     let open = 0;
-    for (const r of latestJobRows(this.ctx.db)) {
-      counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-      if (LIVE_STATES.has(r.state)) live++;
-      if (!FINAL_STATES.has(r.state)) open++;
+    for (const [state, n] of counts) {
+      if (LIVE_STATES.has(state)) live += n;
+      if (!FINAL_STATES.has(state)) open += n;
     }
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     const pendingLogs = (
@@ -113,18 +121,19 @@ export class Scheduler {
   /** Makes every live job due for a poll now (start-up reconciliation, `drover poll`). */
   pollEveryLiveJobNow(why: string): number {
     const now = nowIso(this.ctx);
-    const rows = latestJobRows(this.ctx.db).filter((r) => LIVE_STATES.has(r.state));
-    this.ctx.db.transaction(() => {
-      this.ctx.db
+    // Live submissions are latest ones by construction: one UPDATE, its count says how many.
+    const n = this.ctx.db.transaction(() => {
+      const changed = this.ctx.db
         .prepare(
           `UPDATE jobs SET next_poll_at = ? WHERE state IN ('submitting','uncertain','submitted','running')`,
         )
-        .run(now);
-      if (rows.length > 0) emit(this.ctx, { kind: "poll", text: `${why}: ${rows.length} jobs` });
+        .run(now).changes;
+      if (changed > 0) emit(this.ctx, { kind: "poll", text: `${why}: ${changed} jobs` });
+      return changed;
     })();
-    this.forceNextPoll = rows.length > 0;
+    this.forceNextPoll = n > 0;
     this.wake?.();
-    return rows.length;
+    return n;
   }
 
   /** Lets a sleeping loop go on at once (a request arrived). */
@@ -239,13 +248,7 @@ export class Scheduler {
 
   /** Sends the kills asked for. */
   async killRound(): Promise<void> {
-    const rows = latestJobRows(this.ctx.db).filter(
-      (r) =>
-        r.kill_requested === 1 &&
-        r.kill_sent_at === null &&
-        (r.state === "submitted" || r.state === "running") &&
-        r.runner_job_id,
-    );
+    const rows = rowsToKill(this.ctx.db);
     await this.perHost(rows, "kill", (p, h, c) => killChunk(this.ctx, p, h, c), 1);
   }
 

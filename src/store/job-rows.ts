@@ -119,10 +119,28 @@ export function deleteSubmission(db: Db, name: string, submitNum: number): void 
   statement(db, `DELETE FROM jobs WHERE name = ? AND submit_num = ?`).run(name, submitNum);
 }
 
-/** Counts latest submissions per state. */
+/** How many jobs' latest submissions are in each state (counted by SQLite, no rows built). */
 export function countByState(db: Db): Map<JobState, number> {
-  const rows = latestJobRows(db);
-  const counts = new Map<JobState, number>();
-  for (const r of rows) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
-  return counts;
+  const rows = statement(
+    db,
+    `SELECT j.state AS state, COUNT(*) AS n FROM jobs j
+       JOIN (SELECT name, MAX(submit_num) AS n FROM jobs GROUP BY name) m
+       ON j.name = m.name AND j.submit_num = m.n GROUP BY j.state`,
+  ).all() as { state: JobState; n: number }[];
+  return new Map(rows.map((r) => [r.state, r.n]));
+}
+
+/** True when some job waits (to be submitted, for a retry or a need). */
+export function anyJobWaiting(db: Db): boolean {
+  return statement(db, `SELECT 1 FROM jobs WHERE state = 'waiting' LIMIT 1`).get() !== undefined;
+}
+
+/** Submissions with a kill asked and not sent yet, whose runner job ID is known. */
+export function rowsToKill(db: Db): JobRow[] {
+  return statement(
+    db,
+    `SELECT * FROM jobs WHERE kill_requested = 1 AND kill_sent_at IS NULL
+       AND state IN ('submitted','running') AND runner_job_id IS NOT NULL AND runner_job_id != ''
+       ORDER BY name`,
+  ).all() as JobRow[];
 }

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { openStore, type Db } from "../../src/store/open-store.js";
 import {
+  anyJobWaiting,
   countByState,
   deleteJob,
   deleteSubmission,
@@ -13,6 +14,7 @@ import {
   latestJobRow,
   latestJobRows,
   latestRowsInStates,
+  rowsToKill,
   updateJobRow,
   type NewJobRow,
 } from "../../src/store/job-rows.js";
@@ -175,6 +177,33 @@ test("latestRowsInStates: filters on the latest submission only, in name order",
   );
   assert.deepEqual(latestRowsInStates(db, ["succeeded"]), []);
   assert.deepEqual(latestRowsInStates(db, []), [], "no states: no rows");
+});
+
+test("anyJobWaiting and rowsToKill: the cheap questions a scheduler round asks", (t) => {
+  const db = store(t);
+  assert.equal(anyJobWaiting(db), false, "an empty run");
+  add(db, "a", 1, { state: "failed" });
+  assert.equal(anyJobWaiting(db), false);
+  add(db, "a", 2);
+  assert.equal(anyJobWaiting(db), true);
+  for (const [name, state, id, sent] of [
+    ["k1", "running", "11", null],
+    ["k2", "submitted", "12", null],
+    ["k3", "running", "13", T],
+    ["k4", "submitting", null, null],
+    ["k5", "running", "", null],
+    ["k6", "succeeded", "16", null],
+  ] as const) {
+    add(db, name, 1, { state });
+    updateJobRow(db, name, 1, { kill_requested: 1, runner_job_id: id, kill_sent_at: sent });
+  }
+  add(db, "n1", 1, { state: "running" });
+  updateJobRow(db, "n1", 1, { runner_job_id: "21" });
+  assert.deepEqual(
+    rowsToKill(db).map((r) => r.name),
+    ["k1", "k2"],
+    "asked, not sent, live with a job ID",
+  );
 });
 
 test("countByState counts latest submissions", (t) => {
