@@ -5,16 +5,13 @@
  * the run's contact file.
  */
 import { spawn } from "node:child_process";
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
-import { extname, join, resolve } from "node:path";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from "node:fs";
+import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadJobSet } from "../config/index.js";
-import { ConfigError } from "../errors.js";
-import { openRun, type OpenMode } from "../manager/open-run.js";
+import type { OpenMode } from "../manager/open-run.js";
+import { openJobSetRun } from "../manager/run-job-set.js";
 import { isContactLive, readContact, releaseContact } from "../manager/contact-file.js";
-import { checkRunName, defaultRunName, droverHome, runPaths } from "../manager/run-paths.js";
-import { loadRunPlatforms, runnerOf } from "../manager/platform-registry.js";
-import { checkJobDirectives } from "../manager/job-directives.js";
+import { droverHome, runPaths } from "../manager/run-paths.js";
 import type { Out } from "./out.js";
 
 /** How long the detached Drover gets to take the run before this command gives up waiting. */
@@ -30,29 +27,13 @@ export interface DetachOptions {
 
 /** Opens the run here, then starts its detached Drover; resolves the exit code. */
 export async function detachRun(file: string, o: DetachOptions, out: Out): Promise<number> {
-  const path = resolve(file);
-  const jobSet = loadJobSet(path);
-  const rp = await loadRunPlatforms(jobSet);
-  const name = checkRunName(o.name ?? defaultRunName(path));
-  const home = droverHome();
-  checkJobDirectives(jobSet, name, join(home, name), (spec) =>
-    (rp.groups.get(spec.platform) ?? [spec.platform]).flatMap((p) => rp.platforms.get(p) ?? []),
-  );
-  let source: string;
-  try {
-    source = readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
-  }
   // Creating, renaming (--new) and reloading happen here, with their errors on this terminal.
-  const run = openRun(jobSet, {
-    home,
-    name,
+  const { path, name, run } = await openJobSetRun(file, {
+    name: o.name,
+    home: droverHome(),
     mode: o.mode,
-    command: `drover run ${path} --name ${name} --detach (starting)`,
+    command: (p, n) => `drover run ${p} --name ${n} --detach (starting)`,
     say: (m) => out.note(`drover: ${m}`),
-    source,
-    runnerOf: (p) => runnerOf(rp, p),
   });
   const paths = runPaths(run.runDir);
   let logFd: number;

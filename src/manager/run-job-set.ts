@@ -42,17 +42,36 @@ export interface RunResult extends RunSummary {
   runDir: string;
 }
 
-/** Runs a job set file until every job is final or the scheduler is stopped. */
-export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise<RunResult> {
+/** A job set loaded, checked and its run opened (contact file held): what a run starts from. */
+export interface OpenedJobSet {
+  path: string;
+  jobSet: ReturnType<typeof loadJobSet>;
+  rp: Awaited<ReturnType<typeof loadRunPlatforms>>;
+  name: string;
+  run: ReturnType<typeof openRun>;
+}
+
+/**
+ * Loads a job set file, checks its platforms and directives, and opens (creates, renames with
+ * `new`, reloads) its run under `home`: every user mistake is thrown here, before any job moves.
+ */
+export async function openJobSetRun(
+  file: string,
+  o: {
+    name?: string;
+    home: string;
+    mode: OpenMode;
+    command: (path: string, name: string) => string;
+    say: (msg: string) => void;
+  },
+): Promise<OpenedJobSet> {
   const path = resolve(file);
   const jobSet = loadJobSet(path);
   const rp = await loadRunPlatforms(jobSet);
   const name = checkRunName(o.name ?? defaultRunName(path));
-  const home = o.home ?? droverHome();
-  checkJobDirectives(jobSet, name, join(home, name), (spec) =>
+  checkJobDirectives(jobSet, name, join(o.home, name), (spec) =>
     (rp.groups.get(spec.platform) ?? [spec.platform]).flatMap((p) => rp.platforms.get(p) ?? []),
   );
-  const say = o.say ?? (() => {});
   let source: string;
   try {
     source = readFileSync(path, "utf8");
@@ -60,13 +79,26 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
     throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
   }
   const run = openRun(jobSet, {
-    home,
+    home: o.home,
     name,
-    mode: o.mode ?? "resume",
-    command: o.command ?? `drover run ${path}`,
-    say,
+    mode: o.mode,
+    command: o.command(path, name),
+    say: o.say,
     source,
     runnerOf: (p) => runnerOf(rp, p),
+  });
+  return { path, jobSet, rp, name, run };
+}
+
+/** Runs a job set file until every job is final or the scheduler is stopped. */
+export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise<RunResult> {
+  const home = o.home ?? droverHome();
+  const { jobSet, rp, name, run } = await openJobSetRun(file, {
+    name: o.name,
+    home,
+    mode: o.mode ?? "resume",
+    command: (path) => o.command ?? `drover run ${path}`,
+    say: o.say ?? (() => {}),
   });
   try {
     const ctx: RunContext = {

@@ -3,13 +3,7 @@
  * poll what is due, until every job is final or a stop is asked. One writer per run (the contact file).
  */
 import { FINAL_STATES, LIVE_STATES, type JobState } from "../job/model.js";
-import {
-  anyJobWaiting,
-  latestJobRows,
-  countByState,
-  rowsToKill,
-  type JobRow,
-} from "../store/job-rows.js";
+import { anyJobWaiting, latestJobRows, countByState, rowsToKill, type JobRow } from "../store/job-rows.js";
 import { emit, nowIso, type RunContext } from "./run-context.js";
 import { computeReadiness } from "./readiness.js";
 import { moveJob } from "./record-verdict.js";
@@ -221,15 +215,7 @@ export class Scheduler {
     this.forceNextPoll = false;
     const due = dueRows(this.ctx.db, nowIso(this.ctx));
     if (due.length === 0) return;
-    const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
-    for (const row of due) {
-      const platform = this.platformOf(row);
-      const host = row.host ?? (platform.hosts[0] as string);
-      const key = `${platform.name}\0${host}`;
-      const g = groups.get(key) ?? { platform, host, rows: [] };
-      g.rows.push(row);
-      groups.set(key, g);
-    }
+    const groups = this.byHost(due);
     const tasks = [...groups.values()].flatMap((g) =>
       this.pollHosts
         .plan(g.platform, g.host, g.rows, (this.ctx.maxBatch ?? g.platform.maxBatch) * 10, forced)
@@ -252,13 +238,8 @@ export class Scheduler {
     await this.perHost(rows, "kill", (p, h, c) => killChunk(this.ctx, p, h, c), 1);
   }
 
-  private async perHost(
-    rows: JobRow[],
-    what: string,
-    run: (p: Platform, host: string, rows: JobRow[]) => Promise<void>,
-    batchFactor: number,
-  ): Promise<void> {
-    if (rows.length === 0) return;
+  /** Rows grouped by platform and host (a row without a host yet: the platform's first). */
+  private byHost(rows: readonly JobRow[]): Map<string, { platform: Platform; host: string; rows: JobRow[] }> {
     const groups = new Map<string, { platform: Platform; host: string; rows: JobRow[] }>();
     for (const row of rows) {
       const platform = this.platformOf(row);
@@ -268,6 +249,17 @@ export class Scheduler {
       g.rows.push(row);
       groups.set(key, g);
     }
+    return groups;
+  }
+
+  private async perHost(
+    rows: JobRow[],
+    what: string,
+    run: (p: Platform, host: string, rows: JobRow[]) => Promise<void>,
+    batchFactor: number,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const groups = this.byHost(rows);
     const tasks = [...groups.values()].flatMap((g) =>
       chunk(g.rows, (this.ctx.maxBatch ?? g.platform.maxBatch) * batchFactor).map(
         (c) => () => run(g.platform, g.host, c),
