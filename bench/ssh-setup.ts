@@ -22,6 +22,11 @@ export interface JobSetTextOptions {
   jobs: number;
   /** Copy logs home after each job (the poll run keeps the default; the submit runs skip it). */
   retrieveLogs: boolean;
+  /** Platform name (default `bench`) and job name prefix (default `j`). */
+  platform?: string;
+  prefix?: string;
+  /** More lines of the platform's settings, indented as its keys. */
+  settings?: string[];
 }
 
 /** Name of the benchmark's platform. */
@@ -32,18 +37,20 @@ export const PLATFORM = "bench";
  * every second so that a run of no-op jobs ends soon after its submission.
  */
 export function jobSetText(h: BenchHost, o: JobSetTextOptions): string {
+  const platform = o.platform ?? PLATFORM;
   const lines = [
-    `platform: ${PLATFORM}`,
+    `platform: ${platform}`,
     "platforms:",
-    `  ${PLATFORM}:`,
+    `  ${platform}:`,
     `    hosts: [${h.host}]`,
     `    run_root: ${JSON.stringify(h.runRoot)}`,
     `    ssh: { options: ["-F", ${JSON.stringify(h.sshConfig)}] }`,
     "    polling: { submission: [PT1S], execution: [PT1S] }",
+    ...(o.settings ?? []),
     ...(o.retrieveLogs ? [] : ["    retrieve_logs: false"]),
     "jobs:",
   ];
-  for (let i = 0; i < o.jobs; i++) lines.push(`  j${i}:`, `    script: "true"`);
+  for (let i = 0; i < o.jobs; i++) lines.push(`  ${o.prefix ?? "j"}${i}:`, `    script: "true"`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -21,7 +21,7 @@ import { updateJobRow } from "../src/store/job-rows.js";
 import type { SshTransport } from "../src/transport/ssh.js";
 import { DROVER } from "../test/helpers/cli.js";
 import { pollFloor } from "./ssh-floors.js";
-import { removeRunRoot, runRemote, type BenchHost } from "./ssh-setup.js";
+import { jobSetText, removeRunRoot, runRemote, type BenchHost } from "./ssh-setup.js";
 
 const RUN = "reconrun";
 const PLATFORM = "recon";
@@ -62,24 +62,6 @@ const FABRICATE_AWK = `BEGIN {
   }
 }`;
 
-/** The job set: `n` jobs `r0..` on one SSH platform, polled every second, logs left on the host. */
-function jobSetText(h: BenchHost, n: number): string {
-  const lines = [
-    `platform: ${PLATFORM}`,
-    "platforms:",
-    `  ${PLATFORM}:`,
-    `    hosts: [${h.host}]`,
-    `    run_root: ${JSON.stringify(h.runRoot)}`,
-    `    ssh: { options: ["-F", ${JSON.stringify(h.sshConfig)}] }`,
-    "    polling: { submission: [PT1S], execution: [PT1S] }",
-    "    unlisted_grace: PT0S",
-    "    retrieve_logs: false",
-    "jobs:",
-  ];
-  for (let i = 0; i < n; i++) lines.push(`  r${i}:`, `    script: "true"`);
-  return `${lines.join("\n")}\n`;
-}
-
 /** Starts `live` processes for jobs r0.. (sleep 2, then their EXIT line); returns pid and start time. */
 async function startLive(t: SshTransport, h: BenchHost, hostDir: string, live: number): Promise<string[][]> {
   const body = 'sleep 2; printf "DROVER_JOB_EXIT=%s|SUCCEEDED|0\\n" "$(date -u +%FT%TZ)" >> "$1"';
@@ -107,7 +89,14 @@ export async function benchReconcile(
   live: number,
 ): Promise<ReconcileFigures> {
   const file = join(base, `${RUN}.yaml`);
-  const text = jobSetText(h, n);
+  // `n` jobs `r0..` on one SSH platform, polled every second, logs left on the host.
+  const text = jobSetText(h, {
+    jobs: n,
+    retrieveLogs: false,
+    platform: PLATFORM,
+    prefix: "r",
+    settings: ["    unlisted_grace: PT0S"],
+  });
   writeFileSync(file, text);
   const rp = runPlatforms(loadJobSet(file));
   // The platform's own transport: the floor goes through the master `drover run` uses.
