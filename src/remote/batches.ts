@@ -5,7 +5,7 @@
  * invalid request rejects, before anything is sent).
  */
 import { getRunner } from "../runners/registry.js";
-import type { JobRef, Runner } from "../runners/runner.js";
+import type { JobRef, LookupJob, Runner } from "../runners/runner.js";
 import { runnerTools } from "../runners/runner-tools.js";
 import type { Transport } from "../transport/transport.js";
 import type {
@@ -66,6 +66,8 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
   const queries: QuerySpec[] = [];
   const lookupIds = new Map<string, string>();
   const batches = new Set<string>();
+  const batchedLookups = runner.lookupsQuery !== undefined && runner.parseLookups !== undefined;
+  const batchedJobs: LookupJob[] = [];
   for (const j of req.jobs) {
     v.checkRelPath(j.logDir, `logDir of ${j.key}`);
     plan.status.push({ key: j.key, path: v.joinHostPath(req.runDir, j.logDir, "job.status") });
@@ -78,6 +80,11 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
     }
     if (j.lookup) {
       const scriptPath = v.joinHostPath(req.runDir, j.logDir, "job");
+      // Runners with a batched lookup ask once for all these jobs (below), not once per job.
+      if (batchedLookups && j.token) {
+        batchedJobs.push({ key: j.key, token: j.token, scriptPath });
+        continue;
+      }
       const q = runner.lookupQuery({ key: j.key, scriptPath, ...(j.token ? { token: j.token } : {}) });
       if (q?.kind === "proc-args") plan.lookups.push({ key: j.key, scriptPath: q.scriptPath });
       else if (q) {
@@ -87,6 +94,13 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
       }
     }
   }
+  const lookupChunks = new Map<string, readonly LookupJob[]>();
+  if (batchedJobs.length > 0 && runner.lookupsQuery)
+    for (const q of runner.lookupsQuery(batchedJobs)) {
+      const id = `lookups-${lookupChunks.size}`;
+      lookupChunks.set(id, q.jobs);
+      queries.push({ id, spec: q.spec, tools: runnerTools(runner, "lookup") });
+    }
   let commandPoll = false;
   if (refs.length > 0) {
     const q = runner.pollQuery(refs);
@@ -111,7 +125,8 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
   const result = await runBatch(t, req.host, buildPollInput(plan, nonce), req.timeoutMs);
   const out = explained(t, readPollReply(req, runner, commandPoll ? [] : refs, result, nonce));
   if (!asked) return out;
-  const merged = mergeQueryAnswers(out, asked, runner, refs, acctRefs, lookupIds, commandPoll);
+  const lookups = { single: lookupIds, batched: lookupChunks };
+  const merged = mergeQueryAnswers(out, asked, runner, refs, acctRefs, lookups, commandPoll);
   return accountingForNewlyGone(t, req, runner, merged, refs, acctRefs);
 }
 

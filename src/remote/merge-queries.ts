@@ -2,10 +2,16 @@
  * Folds the answers of a query program (queue, accounting, lookups by name) into a poll result.
  * A failed or missing queue answer is a poll error for every job: never "jobs gone".
  */
-import type { JobRef, Runner } from "../runners/runner.js";
+import type { JobRef, LookupJob, Runner } from "../runners/runner.js";
 import type { AccountingAnswer } from "../job/verdict-input.js";
 import type { PollBatchOutcome } from "./poll-reply.js";
 import type { QueryAnswer, QueryBatchResult } from "./query-reply.js";
+
+/** Which query section answers which lookups: one job per `lookup-N`, a chunk per `lookups-N`. */
+export interface LookupIds {
+  single: ReadonlyMap<string, string>;
+  batched: ReadonlyMap<string, readonly LookupJob[]>;
+}
 
 /** The query's text as runners read it: stdout, then stderr (unknown-job lines come there). */
 function replyOf(a: QueryAnswer, boot: string) {
@@ -19,7 +25,7 @@ export function mergeQueryAnswers(
   runner: Runner,
   refs: readonly JobRef[],
   acctRefs: readonly JobRef[],
-  lookupIds: ReadonlyMap<string, string>,
+  lookups: LookupIds,
   commandPoll: boolean,
 ): PollBatchOutcome {
   const boot = asked.bootId ?? out.bootId ?? "";
@@ -50,13 +56,26 @@ export function mergeQueryAnswers(
     if (parsed instanceof Map)
       res.accounting = new Map<string, AccountingAnswer>([...(res.accounting ?? []), ...parsed]);
   }
-  for (const [id, key] of lookupIds) {
+  for (const [id, key] of lookups.single) {
     const a = asked.answers.get(id);
     if (!a || a.rc === null) continue;
     const parsed = runner.parseLookup(replyOf(a, boot));
     if (!parsed.ok) continue;
     res.lookups.set(key, parsed.answer);
     if (parsed.answer.kind === "found") res.recovered.set(key, parsed.runnerData);
+  }
+  for (const [id, jobs] of lookups.batched) {
+    const a = asked.answers.get(id);
+    // A failed, cut or timed-out lookup is no answer (the verdict waits), never "not found".
+    if (!a || a.rc === null || !runner.parseLookups) continue;
+    const parsed = runner.parseLookups(replyOf(a, boot), jobs);
+    if (!(parsed instanceof Map)) continue;
+    const mine = new Set(jobs.map((j) => j.key));
+    for (const [key, hit] of parsed) {
+      if (!mine.has(key)) continue;
+      res.lookups.set(key, hit.answer);
+      if (hit.answer.kind === "found") res.recovered.set(key, hit.runnerData);
+    }
   }
   return res;
 }

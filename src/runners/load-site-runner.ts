@@ -54,6 +54,11 @@ export function runnerShapeProblems(value: unknown): string[] {
     for (const c of CAPABILITIES)
       if (typeof caps[c] !== "boolean") out.push(`capabilities.${c} must be true or false`);
   for (const f of RUNNER_FUNCTIONS) if (typeof r[f] !== "function") out.push(`${f} is not a function`);
+  // The batched lookup is optional, but a query without its parser (or the reverse) is half a feature.
+  const batched = [r.lookupsQuery, r.parseLookups].map((f) => f !== undefined);
+  if (batched[0] !== batched[1]) out.push("lookupsQuery and parseLookups must be given together");
+  for (const f of ["lookupsQuery", "parseLookups"])
+    if (r[f] !== undefined && typeof r[f] !== "function") out.push(`${f} is not a function`);
   const acct = r.accounting as Record<string, unknown> | undefined;
   const wantsAcct = typeof caps === "object" && caps !== null && caps.accounting === true;
   if (acct === undefined) {

@@ -162,6 +162,29 @@ export type LookupQuery =
 export type ParsedLookup =
   { ok: true; answer: LookupAnswer; runnerData: RunnerData } | { ok: false; error: string };
 
+/** A job to look up, with others, after a lost submit reply (batched lookups). */
+export interface LookupJob {
+  /** `name/NN`. */
+  key: string;
+  /** The submission's token (in the runner job name, or in the job text for at). */
+  token: string;
+  /** The job script on the host. */
+  scriptPath: HostPath;
+}
+
+/** One batched lookup command and the jobs its reply answers (`parseLookups` is handed them). */
+export interface LookupsQuery {
+  spec: CommandSpec;
+  jobs: readonly LookupJob[];
+}
+
+/**
+ * A batched lookup's reading: per job key, found (with the runner data to poll and kill it) or
+ * not found. A job left out of the map has no answer this round (its verdict waits); a failed,
+ * cut or garbled reply is an error and answers no job: never "not found".
+ */
+export type ParsedLookups = Map<string, { answer: LookupAnswer; runnerData: RunnerData }> | { error: string };
+
 /**
  * The commands a runner runs on its job hosts, per use (plain command names, looked up on the login
  * PATH). Checked before a batch starts; a missing one fails the batch naming it and the host.
@@ -196,6 +219,17 @@ export interface Runner {
   lookupQuery(job: { key: string; scriptPath: HostPath; token?: string }): LookupQuery | null;
   /** Reads a lookup answer. */
   parseLookup(reply: QueryReply): ParsedLookup;
+  /**
+   * Optional batched lookup (give both or neither): the queries that look up every job of a poll
+   * at once, so a poll costs one lookup command per host however many jobs lost their submit reply
+   * (a per-job `squeue -t all` + `sacct` made 40 such jobs outlast the batch timeout). Usually one
+   * query listing the user's jobs, matched by token locally in `parseLookups`; runners that pass
+   * names or tokens as arguments split them into argv-sized chunks, one query each. A job in no
+   * query is not looked up this round. When absent, the poll asks `lookupQuery` once per job.
+   */
+  lookupsQuery?(jobs: readonly LookupJob[]): LookupsQuery[];
+  /** Reads the reply of one `lookupsQuery` query for its `jobs`; never throws. */
+  parseLookups?(reply: QueryReply, jobs: readonly LookupJob[]): ParsedLookups;
   /** Accounting for jobs gone from the queue; absent when `capabilities.accounting` is false. */
   accounting?: {
     query(jobs: readonly JobRef[]): CommandSpec;

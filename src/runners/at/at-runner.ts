@@ -24,6 +24,7 @@ import { clip, queryLines, shQuery } from "../common/query-output.js";
 import { atLauncher, tokenLine } from "./launcher.js";
 import { parseAtq } from "./parse-atq.js";
 import { AT_ID } from "./states.js";
+import { atLookupsQuery, parseAtLookups } from "./at-lookups.js";
 
 /** Options of the at runner. */
 export interface AtOptions {
@@ -135,6 +136,8 @@ done`;
       return { kind: "command", spec: shQuery(body, [job.token, tokenLine(job.token)]) };
     },
     parseLookup: (r) => parseAtLookup(r),
+    lookupsQuery: (jobs) => atLookupsQuery(jobs),
+    parseLookups: (r, jobs) => parseAtLookups(r, jobs),
   };
 }
 

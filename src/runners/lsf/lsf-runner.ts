@@ -9,7 +9,7 @@
  * - kill: `bkill ID`. Accounting: the same bjobs query, which keeps DONE/EXIT jobs with their exit
  *   code and TERM_* reason for CLEAN_PERIOD (1 h by default); older jobs have no accounting answer
  *   (bhist would reach further; not done). Lookup by name: `bjobs -a -json -o "jobid stat job_name"
- *   -J NAME` (names hold the token).
+ *   -J NAME` (names hold the token); a poll's lookups list the user's jobs once (lsf-lookups.ts).
  */
 import type { AccountingAnswer } from "../../job/verdict-input.js";
 import type { CommandSpec, JobRef, ParsedPoll, QueryReply, Runner } from "../runner.js";
@@ -25,6 +25,7 @@ import { chunkedQuerySpec, readChunks } from "../common/chunked-query.js";
 import { LSF_JOB_NAME_MAX, lsfDirectives } from "./directives.js";
 import { parseBjobsJson, type BjobsReading } from "./parse-bjobs.js";
 import { lsfTerminal } from "./states.js";
+import { lsfLookupsQuery, parseLsfLookups } from "./lsf-lookups.js";
 
 /** Options of one LSF runner (one per platform). */
 export interface LsfOptions {
@@ -75,7 +76,7 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
     );
   const same = (id: string): string => id;
 
-  return {
+  const runner: Runner = {
     name: "lsf",
     tools: {
       submit: ["bsub"],
@@ -138,6 +139,12 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
       parse: (r, jobs) => lsfAccounting(readAll(r, chunksOf(jobs)), chunksOf(jobs).flat()),
     },
   };
+  // Same availability as the lookup by name: the manager reads `jobNames` (names hold the token).
+  if (opts.runTag !== undefined) {
+    runner.lookupsQuery = (jobs) => lsfLookupsQuery(jobs);
+    runner.parseLookups = (r, jobs) => parseLsfLookups(r, jobs);
+  }
+  return runner;
 }
 
 /** Accounting answers for DONE and EXIT jobs; jobs still held or no longer known get none. */

@@ -8,7 +8,8 @@
  *   Exit_status), Torque the plain `qstat IDS` table. A job is unlisted only when qstat names it
  *   ("Unknown Job Id") or shows it finished; a job missing without such a line is a poll error.
  * - kill: `qdel ID`. Accounting (PBS Pro): the same `qstat -x -f -F json`, Exit_status mapped in
- *   states.ts. Lookup by name: `qselect -x -N NAME` (PBS Pro; names hold the token).
+ *   states.ts. Lookup by name: `qselect -x -N NAME` (PBS Pro; names hold the token), all of a
+ *   poll's lookups in one command (pbs-lookups.ts).
  */
 import type { AccountingAnswer } from "../../job/verdict-input.js";
 import type {
@@ -33,6 +34,7 @@ import { chunkedQuerySpec, readChunks } from "../common/chunked-query.js";
 import { PBS_JOB_NAME_MAX, pbsDirectives, type PbsFlavor } from "./directives.js";
 import { parseQstatJson, parseQstatTable, pbsSeq, type QstatReading } from "./parse-qstat.js";
 import { pbsTerminal } from "./states.js";
+import { parsePbsLookups, pbsLookupsQuery } from "./pbs-lookups.js";
 
 /** Options of one PBS runner (one per platform). */
 export interface PbsOptions {
@@ -91,6 +93,10 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
       read,
     );
 
+  /** The runner job name of a job to look up (as its directives set it). */
+  const nameOf = (j: { key: string; token: string }): string =>
+    runnerJobName(opts.runTag ?? "", j.key.split("/")[0] ?? j.key, j.token, nameMax);
+
   const runner: Runner = {
     name: "pbs",
     tools: {
@@ -138,7 +144,7 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
         : { kind: "refuse", reason: `not a PBS job ID: ${JSON.stringify(j.jobId)}` },
     lookupQuery: (job) => {
       if (!canLookup || job.token === undefined || opts.runTag === undefined) return null;
-      const name = runnerJobName(opts.runTag, job.key.split("/")[0] ?? job.key, job.token, nameMax);
+      const name = nameOf({ ...job, token: job.token });
       const argv = json ? ["qselect", "-x", "-N", name] : ["qselect", "-N", name];
       return { kind: "command", spec: { argv, stdin: "/dev/null" } };
     },
@@ -155,6 +161,10 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
       return { ok: true, answer: { kind: "found", jobId: first }, runnerData: {} };
     },
   };
+  if (canLookup) {
+    runner.lookupsQuery = (jobs) => pbsLookupsQuery(jobs, nameOf, json, budget);
+    runner.parseLookups = (r, jobs) => parsePbsLookups(r, jobs, nameOf, (id) => PBS_JOB_ID.test(id));
+  }
   if (json)
     runner.accounting = {
       query: (jobs) => qstatSpec(chunksOf(jobs)),

@@ -21,6 +21,7 @@ import { clip, queryLines, shQuery } from "../common/query-output.js";
 import { sgeDirectives } from "./directives.js";
 import { parseQacctCalls, qacctRecords } from "./parse-qacct.js";
 import { parseQstat } from "./parse-qstat.js";
+import { parseSgeLookups, sgeLookupsQuery } from "./sge-lookups.js";
 
 /** Options of one Grid Engine platform. */
 export interface SgeOptions {
@@ -97,6 +98,8 @@ export function createSgeRunner(opts: SgeOptions = {}): Runner {
       return { kind: "command", spec: shQuery(body, [job.token]) };
     },
     parseLookup: (r) => parseSgeLookup(r),
+    lookupsQuery: (jobs) => sgeLookupsQuery(jobs),
+    parseLookups: (r, jobs) => parseSgeLookups(r, jobs),
     accounting: {
       query: (jobs) =>
         shQuery(`for id; do echo "@@job $id"; qacct -j "$id"; echo "@@rc $?"; done`, asked(jobs)),

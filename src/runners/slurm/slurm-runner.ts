@@ -4,7 +4,8 @@
  * whole poll, whatever the number of jobs, and is filtered by job ID here; `sacct` gives the
  * terminal state of jobs Slurm has forgotten; `scancel` kills. Job IDs are `id;cluster` when a
  * cluster is set, and every call about them passes `-M cluster`. Every query ends with an end line
- * (query-output.ts), so a cut reply is a poll error, never "jobs gone".
+ * (query-output.ts), so a cut reply is a poll error, never "jobs gone". Jobs whose submit reply was
+ * lost are looked up all at once (slurm-lookups.ts).
  */
 import { ConfigError } from "../../errors.js";
 import type { AccountingAnswer, QueueAnswer } from "../../job/verdict-input.js";
@@ -24,6 +25,7 @@ import { SACCT_FIELDS, parseSacct } from "./parse-sacct.js";
 import { SQUEUE_FORMAT, parseSqueue } from "./parse-squeue.js";
 import { chunkIds, clip, queryLines, shQuery } from "../common/query-output.js";
 import { slurmState } from "./states.js";
+import { parseSlurmLookups, slurmLookupsQuery } from "./slurm-lookups.js";
 
 /** States in which Slurm waits to start a job (again): a started job seen here was requeued. */
 const PENDING_STATES: ReadonlySet<string> = new Set(["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"]);
@@ -164,6 +166,8 @@ export function createSlurmRunner(opts: SlurmOptions = {}): Runner {
       return { kind: "command", spec: shQuery(body, [job.token, home ?? "-", ...clusterArgs(home)]) };
     },
     parseLookup: (r) => parseSlurmLookup(r),
+    lookupsQuery: (jobs) => slurmLookupsQuery(jobs, home, withAccounting),
+    parseLookups: (r, jobs) => parseSlurmLookups(r, jobs, home, withAccounting),
   };
   if (withAccounting)
     runner.accounting = {

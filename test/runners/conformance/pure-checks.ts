@@ -120,6 +120,20 @@ export function checkBuilders(runner: Runner): void {
   if (runner.capabilities.jobNames) assert.equal(look?.kind, "command", "jobNames: looks up by name");
   if (look?.kind === "command") checkSpec(look.spec, `${runner.name} lookup`);
   if (runner.accounting) checkSpec(runner.accounting.query(refs(runner)), `${runner.name} accounting`);
+  // The batched lookup is both functions or neither; every job asked lands in some query.
+  assert.equal(
+    runner.lookupsQuery === undefined,
+    runner.parseLookups === undefined,
+    "lookupsQuery+parseLookups",
+  );
+  const many = refs(runner).map((r, i) => ({
+    key: r.key,
+    token: `0123456789abcdef0123456${i}`,
+    scriptPath: "~/r/job",
+  }));
+  const qs = runner.lookupsQuery?.(many) ?? [];
+  for (const q of qs) checkSpec(q.spec, `${runner.name} lookups`);
+  if (runner.lookupsQuery) assert.equal(qs.flatMap((q) => q.jobs).length, many.length);
 }
 
 /** Parsers: no throw on random bytes; failed, empty and cut replies are errors, never "gone". */
@@ -140,6 +154,9 @@ export function checkParsers(runner: Runner): void {
           assert.ok(["listed", "unlisted", "unknown"].includes(a.kind));
         }
       } else assert.equal(typeof poll.error, "string");
+      const looks = runner.parseLookups?.(reply, [{ key: "a/01", token: "0123456789ab", scriptPath: "~/j" }]);
+      // Random bytes are an error or an answer per asked job, never a throw.
+      if (looks instanceof Map) assert.ok([...looks.keys()].every((k) => k === "a/01"));
       const look = runner.parseLookup(reply);
       assert.ok(look.ok ? ["found", "not-found"].includes(look.answer.kind) : typeof look.error === "string");
       const sub = runner.parseSubmit({ rc, id: text.slice(0, 12), start: "", boot: "b", output: text });
