@@ -69,6 +69,7 @@ export async function pollChunk(
   const res = await pollBatch(platform.transport, {
     runDir: hostRunDir(platform, ctx.runName, ctx.runDir),
     runner: platform.runnerKey,
+    runName: ctx.runName,
     host,
     timeoutMs: platform.batchTimeoutS * 1000,
     jobs: rows.map(pollJob),

@@ -88,6 +88,8 @@ export interface PollJob {
 
 export interface PollBatchRequest extends BatchBase {
   jobs: PollJob[];
+  /** The run's name (it starts every runner job name): runners that look jobs up by name need it. */
+  runName?: string;
 }
 
 export interface PollBatchResult extends BatchResultBase {

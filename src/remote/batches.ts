@@ -68,6 +68,7 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
   const batches = new Set<string>();
   const batchedLookups = runner.lookupsQuery !== undefined && runner.parseLookups !== undefined;
   const batchedJobs: LookupJob[] = [];
+  const named = req.runName === undefined ? {} : { runName: req.runName };
   for (const j of req.jobs) {
     v.checkRelPath(j.logDir, `logDir of ${j.key}`);
     plan.status.push({ key: j.key, path: v.joinHostPath(req.runDir, j.logDir, "job.status") });
@@ -82,10 +83,15 @@ export async function pollBatch(t: Transport, req: PollBatchRequest): Promise<Po
       const scriptPath = v.joinHostPath(req.runDir, j.logDir, "job");
       // Runners with a batched lookup ask once for all these jobs (below), not once per job.
       if (batchedLookups && j.token) {
-        batchedJobs.push({ key: j.key, token: j.token, scriptPath });
+        batchedJobs.push({ key: j.key, token: j.token, scriptPath, ...named });
         continue;
       }
-      const q = runner.lookupQuery({ key: j.key, scriptPath, ...(j.token ? { token: j.token } : {}) });
+      const q = runner.lookupQuery({
+        key: j.key,
+        scriptPath,
+        ...(j.token ? { token: j.token } : {}),
+        ...named,
+      });
       if (q?.kind === "proc-args") plan.lookups.push({ key: j.key, scriptPath: q.scriptPath });
       else if (q) {
         const id = `lookup-${lookupIds.size}`;

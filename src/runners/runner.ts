@@ -170,6 +170,8 @@ export interface LookupJob {
   token: string;
   /** The job script on the host. */
   scriptPath: HostPath;
+  /** The run's name, which starts every runner job name (`<run>.<job>.<token>`). */
+  runName?: string;
 }
 
 /** One batched lookup command and the jobs its reply answers (`parseLookups` is handed them). */
@@ -216,7 +218,12 @@ export interface Runner {
   /** How to kill one job. */
   killAction(job: JobRef): KillAction;
   /** Looking a job up after a lost submit reply; null when the runner cannot. */
-  lookupQuery(job: { key: string; scriptPath: HostPath; token?: string }): LookupQuery | null;
+  lookupQuery(job: {
+    key: string;
+    scriptPath: HostPath;
+    token?: string;
+    runName?: string;
+  }): LookupQuery | null;
   /** Reads a lookup answer. */
   parseLookup(reply: QueryReply): ParsedLookup;
   /**

@@ -135,7 +135,11 @@ test("at: one atq and at -c per at job; an unreadable at job leaves the rest una
 
 test("pbs: qselect per name in one command, split by argv size; every name needs its answer", () => {
   const r = createPbsRunner({ runTag: "run" });
-  assert.equal(createPbsRunner().lookupsQuery, undefined, "no run tag: no lookups");
+  // Without a run tag of its own, the run's name comes with each job looked up.
+  const plain = createPbsRunner();
+  const asked = plain.lookupsQuery?.(JOBS.map((j) => ({ ...j, runName: "run" }))) ?? [];
+  assert.equal(asked.flatMap((c) => c.jobs).length, 100);
+  assert.deepEqual(plain.lookupsQuery?.(JOBS), [], "no run name anywhere: nothing to ask by name");
   const name = (i: number) => runnerJobName("run", `j${i}`, tok(i), 236);
   const sections = JOBS.map((_, i) => `@@name ${name(i)}\n${i === 4 ? "44.server\n" : ""}`).join("");
   const good = reply(sections);
@@ -153,7 +157,8 @@ test("pbs: qselect per name in one command, split by argv size; every name needs
 
 test("lsf: one bjobs -a listing; no job at all is an empty list", () => {
   const r = createLsfRunner({ runTag: "run" });
-  assert.equal(createLsfRunner().lookupsQuery, undefined, "no run tag: no lookups");
+  // Names are matched to tokens here: no run name is needed to ask.
+  assert.equal(createLsfRunner().lookupsQuery?.(JOBS).length, 1);
   const doc = {
     COMMAND: "bjobs",
     JOBS: 2,

@@ -298,6 +298,11 @@ test("kill, lookup by name, capabilities", () => {
   });
   assert.equal(lsfRunner.killAction({ key: "a/01", jobId: "4 2", runnerData: {} }).kind, "refuse");
   assert.equal(lsfRunner.lookupQuery({ key: "a/01", scriptPath: "/j", token: "t" }), null);
+  assert.deepEqual(
+    lsfRunner.lookupQuery({ key: "a/01", scriptPath: "/j", token: "tok", runName: "run1" }),
+    createLsfRunner({ runTag: "run1" }).lookupQuery({ key: "a/01", scriptPath: "/j", token: "tok" }),
+    "the run's name given with the job stands for a run tag",
+  );
   const named = createLsfRunner({ runTag: "run1" });
   assert.deepEqual(named.capabilities, {
     hostBound: false,

@@ -388,7 +388,12 @@ test("kill, lookup by name, capabilities", () => {
   });
   assert.equal(pbsRunner.killAction({ key: "a/01", jobId: "12;x", runnerData: {} }).kind, "refuse");
   assert.equal(pbsRunner.lookupQuery({ key: "a/01", scriptPath: "/j", token: "t" }), null);
-  assert.equal(pbsRunner.capabilities.jobNames, false);
+  assert.equal(pbsRunner.capabilities.jobNames, true, "the run's name comes with each lookup");
+  const tok = "0123456789abcdef01234567";
+  assert.deepEqual(
+    pbsRunner.lookupQuery({ key: "a/01", scriptPath: "/j", token: tok, runName: "run1" })?.kind,
+    "command",
+  );
   const named = createPbsRunner({ runTag: "run1" });
   assert.equal(named.capabilities.jobNames, true);
   assert.equal(named.capabilities.accounting, true);

@@ -90,7 +90,7 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
       killsGroup: true,
       clusters: false,
       accounting: true,
-      jobNames: opts.runTag !== undefined,
+      jobNames: true,
     },
     directives: (job) => lsfDirectives(job, opts.attributes, opts.directives),
     submitCommand: (job) => ({
@@ -116,8 +116,9 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
         ? { kind: "command", spec: { argv: ["bkill", j.jobId], stdin: "/dev/null" } }
         : { kind: "refuse", reason: `not an LSF job ID: ${JSON.stringify(j.jobId)}` },
     lookupQuery: (job) => {
-      if (opts.runTag === undefined || job.token === undefined) return null;
-      const name = runnerJobName(opts.runTag, job.key.split("/")[0] ?? job.key, job.token, LSF_JOB_NAME_MAX);
+      const tag = job.runName ?? opts.runTag;
+      if (tag === undefined || job.token === undefined) return null;
+      const name = runnerJobName(tag, job.key.split("/")[0] ?? job.key, job.token, LSF_JOB_NAME_MAX);
       return {
         kind: "command",
         spec: { argv: ["bjobs", "-a", "-json", "-o", "jobid stat job_name", "-J", name], stdin: "/dev/null" },
@@ -140,10 +141,9 @@ export function createLsfRunner(opts: LsfOptions = {}): Runner {
     },
   };
   // Same availability as the lookup by name: the manager reads `jobNames` (names hold the token).
-  if (opts.runTag !== undefined) {
-    runner.lookupsQuery = (jobs) => lsfLookupsQuery(jobs);
-    runner.parseLookups = (r, jobs) => parseLsfLookups(r, jobs);
-  }
+  // The batched lookup matches names to tokens on this side: it needs no run name.
+  runner.lookupsQuery = (jobs) => lsfLookupsQuery(jobs);
+  runner.parseLookups = (r, jobs) => parseLsfLookups(r, jobs);
   return runner;
 }
 

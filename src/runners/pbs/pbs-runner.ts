@@ -15,6 +15,7 @@ import type { AccountingAnswer } from "../../job/verdict-input.js";
 import type {
   CommandSpec,
   JobRef,
+  LookupJob,
   ParsedPoll,
   ParsedSubmit,
   QueryReply,
@@ -66,7 +67,10 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
   const flavor = opts.flavor ?? "pbspro";
   const nameMax = opts.jobNameMax ?? PBS_JOB_NAME_MAX[flavor];
   const budget = opts.pollBudget ?? undefined;
-  const canLookup = opts.runTag !== undefined && nameMax >= TOKEN_CHARS + 4;
+  // Lookups by name need the token whole in the (possibly cut) name, and the run's name.
+  const canLookup = nameMax >= TOKEN_CHARS + 4;
+  const tagOf = (j: { runName?: string }): string | undefined => j.runName ?? opts.runTag;
+  const tagged = (jobs: readonly LookupJob[]): LookupJob[] => jobs.filter((j) => tagOf(j) !== undefined);
   const json = flavor === "pbspro";
   const valid = (j: JobRef): boolean => PBS_JOB_ID.test(j.jobId);
   // Every chunk is asked (one qstat each, in one command): no job goes unasked.
@@ -94,8 +98,8 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
     );
 
   /** The runner job name of a job to look up (as its directives set it). */
-  const nameOf = (j: { key: string; token: string }): string =>
-    runnerJobName(opts.runTag ?? "", j.key.split("/")[0] ?? j.key, j.token, nameMax);
+  const nameOf = (j: { key: string; token: string; runName?: string }): string =>
+    runnerJobName(tagOf(j) ?? "", j.key.split("/")[0] ?? j.key, j.token, nameMax);
 
   const runner: Runner = {
     name: "pbs",
@@ -143,7 +147,7 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
         ? { kind: "command", spec: { argv: ["qdel", j.jobId], stdin: "/dev/null" } }
         : { kind: "refuse", reason: `not a PBS job ID: ${JSON.stringify(j.jobId)}` },
     lookupQuery: (job) => {
-      if (!canLookup || job.token === undefined || opts.runTag === undefined) return null;
+      if (!canLookup || job.token === undefined || tagOf(job) === undefined) return null;
       const name = nameOf({ ...job, token: job.token });
       const argv = json ? ["qselect", "-x", "-N", name] : ["qselect", "-N", name];
       return { kind: "command", spec: { argv, stdin: "/dev/null" } };
@@ -162,8 +166,8 @@ export function createPbsRunner(opts: PbsOptions = {}): Runner {
     },
   };
   if (canLookup) {
-    runner.lookupsQuery = (jobs) => pbsLookupsQuery(jobs, nameOf, json, budget);
-    runner.parseLookups = (r, jobs) => parsePbsLookups(r, jobs, nameOf, (id) => PBS_JOB_ID.test(id));
+    runner.lookupsQuery = (jobs) => pbsLookupsQuery(tagged(jobs), nameOf, json, budget);
+    runner.parseLookups = (r, jobs) => parsePbsLookups(r, tagged(jobs), nameOf, (id) => PBS_JOB_ID.test(id));
   }
   if (json)
     runner.accounting = {

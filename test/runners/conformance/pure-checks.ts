@@ -116,7 +116,13 @@ export function checkBuilders(runner: Runner): void {
     assert.ok(["command", "group", "refuse"].includes(k.kind));
     if (k.kind === "command") checkSpec(k.spec, `${runner.name} kill`);
   }
-  const look = runner.lookupQuery({ key: "a/01", scriptPath: "~/r/job", token: "0123456789abcdef01234567" });
+  // As the manager asks: with the run's name, which starts every runner job name.
+  const look = runner.lookupQuery({
+    key: "a/01",
+    scriptPath: "~/r/job",
+    token: "0123456789abcdef01234567",
+    runName: "run1",
+  });
   if (runner.capabilities.jobNames) assert.equal(look?.kind, "command", "jobNames: looks up by name");
   if (look?.kind === "command") checkSpec(look.spec, `${runner.name} lookup`);
   if (runner.accounting) checkSpec(runner.accounting.query(refs(runner)), `${runner.name} accounting`);
@@ -130,6 +136,7 @@ export function checkBuilders(runner: Runner): void {
     key: r.key,
     token: `0123456789abcdef0123456${i}`,
     scriptPath: "~/r/job",
+    runName: "run1",
   }));
   const qs = runner.lookupsQuery?.(many) ?? [];
   for (const q of qs) checkSpec(q.spec, `${runner.name} lookups`);
