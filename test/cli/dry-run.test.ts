@@ -1,8 +1,9 @@
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { sandbox, ROOT, type Sandbox } from "../helpers/cli.js";
+import { sandbox, DROVER, ROOT, type Sandbox } from "../helpers/cli.js";
 
 const TSP = resolve(ROOT, "examples/runners/tsp-runner.js");
 
@@ -53,6 +54,25 @@ test("localhost jobs: platform, runner, the real job script and the background c
   assert.ok(second.includes("      export X=1"), "the job's env is in the job script");
   // Nothing was created: no run directory, not even the runs home.
   assert.equal(existsSync(sb.home), false);
+});
+
+test("long output reaches a slow pipe whole: Drover exits only once stdout has taken it", (t) => {
+  const sb = box(t);
+  const jobs = Array.from({ length: 40 }, (_, i) => `  j${i}: { script: echo ${i} }`);
+  const file = sb.write("many.yaml", ["jobs:", ...jobs, ""].join("\n"));
+  const toFile = join(sb.dir, "whole.txt");
+  const argv = [process.execPath, DROVER, "run", file, "--dry-run"].map((a) => `'${a}'`).join(" ");
+  // The reader sleeps before reading: Drover's writes fill the pipe and must wait, not be cut.
+  const r = spawnSync("sh", ["-c", `${argv} > '${toFile}' && ${argv} | { sleep 1; cat; }`], {
+    env: sb.env,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const whole = readFileSync(toFile, "utf8");
+  assert.ok(whole.length > 200_000, `a long output (${whole.length} bytes)`);
+  assert.equal(r.stdout.replace(/DRYRUN\w*/g, ""), whole.replace(/DRYRUN\w*/g, ""));
+  assert.match(r.stdout, /^job j39: /m);
 });
 
 test("a Slurm platform: directives with the placeholder token, sbatch, and no host contacted", (t) => {
