@@ -6,6 +6,7 @@
 import { ConfigError } from "../../errors.js";
 import type { JobRef, ParsedPoll } from "../runner.js";
 import type { QueueAnswer } from "../../job/verdict-input.js";
+import type { JobAttributes } from "./job-attributes.js";
 
 /**
  * Bytes of job IDs one poll command may carry. Far below ARG_MAX (2 MiB on Linux) so that the
@@ -13,19 +14,8 @@ import type { QueueAnswer } from "../../job/verdict-input.js";
  */
 export const POLL_ARGV_BUDGET = 64 * 1024;
 
-/** Generic job attributes every batch runner maps to its own directives. */
-export interface JobAttributes {
-  /** Memory per node, in bytes. */
-  memoryBytes?: number;
-  /** CPUs (cores) per node. */
-  cpus?: number;
-  /** Number of nodes. */
-  nodes?: number;
-  /** Queue (PBS, LSF) or partition. */
-  queue?: string;
-  /** Account or project charged. */
-  account?: string;
-}
+/** Generic job attributes (one definition for every runner; PBS and LSF read them per node). */
+export type { JobAttributes };
 
 /** One raw runner directive from the configuration, with where it was written. */
 export interface RawDirective {
@@ -107,18 +97,26 @@ export function runnerJobName(runTag: string, jobName: string, token: string, ma
  * separator and quoting). Order is kept; an ID alone over the budget gets a chunk of its own.
  */
 export function chunkJobs(jobs: readonly JobRef[], budget = POLL_ARGV_BUDGET): JobRef[][] {
-  const chunks: JobRef[][] = [];
-  let cur: JobRef[] = [];
+  return chunkByBytes(jobs, (j) => Buffer.byteLength(j.jobId) + 3, budget);
+}
+
+/**
+ * Splits items into chunks whose costs (argv bytes) add up to at most `budget`; order is kept and
+ * an item alone over the budget gets a chunk of its own.
+ */
+export function chunkByBytes<T>(items: readonly T[], cost: (item: T) => number, budget: number): T[][] {
+  const chunks: T[][] = [];
+  let cur: T[] = [];
   let used = 0;
-  for (const j of jobs) {
-    const cost = Buffer.byteLength(j.jobId) + 3;
-    if (cur.length > 0 && used + cost > budget) {
+  for (const item of items) {
+    const c = cost(item);
+    if (cur.length > 0 && used + c > budget) {
       chunks.push(cur);
       cur = [];
       used = 0;
     }
-    cur.push(j);
-    used += cost;
+    cur.push(item);
+    used += c;
   }
   if (cur.length > 0) chunks.push(cur);
   return chunks;

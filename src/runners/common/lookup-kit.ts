@@ -7,7 +7,7 @@
 import type { RunnerData } from "../../remote/batch-types.js";
 import type { LookupAnswer } from "../../job/verdict-input.js";
 import type { LookupJob, ParsedLookups } from "../runner.js";
-import { POLL_ARGV_BUDGET } from "./batch-common.js";
+import { chunkByBytes, POLL_ARGV_BUDGET } from "./batch-common.js";
 
 /** Tokens Drover writes (hex today); anything else is never put in a query nor matched. */
 export const LOOKUP_TOKEN = /^[A-Za-z0-9_-]{6,128}$/;
@@ -80,19 +80,5 @@ export function chunkLookups(
   words: (j: LookupJob) => readonly string[],
   budget = POLL_ARGV_BUDGET,
 ): LookupJob[][] {
-  const chunks: LookupJob[][] = [];
-  let cur: LookupJob[] = [];
-  let used = 0;
-  for (const j of jobs) {
-    const cost = words(j).reduce((n, w) => n + Buffer.byteLength(w) + 3, 0);
-    if (cur.length > 0 && used + cost > budget) {
-      chunks.push(cur);
-      cur = [];
-      used = 0;
-    }
-    cur.push(j);
-    used += cost;
-  }
-  if (cur.length > 0) chunks.push(cur);
-  return chunks;
+  return chunkByBytes(jobs, (j) => words(j).reduce((n, w) => n + Buffer.byteLength(w) + 3, 0), budget);
 }
