@@ -90,6 +90,8 @@ export async function benchTorture(): Promise<void> {
     seed: Number(process.env.DROVER_TORTURE_SEED ?? 424242),
     maxActive: 60,
     finalTimeoutMs: 900_000,
+    // Recovery is quick: shorter waits between kills let all 200 land before the run ends.
+    maxDelayMs: 900,
     log: (l) => console.error(l),
   });
   const h: BenchHost = {

@@ -24,6 +24,8 @@ export interface TortureOptions {
   maxActive: number;
   /** Time allowed to the final, uninterrupted run. */
   finalTimeoutMs: number;
+  /** Longest random wait before a kill (default 2,000 ms): shorter fits more kills into one run. */
+  maxDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -68,6 +70,7 @@ async function oneRound(
   file: string,
   atBatch: boolean,
   rand: () => number,
+  maxDelayMs: number,
 ): Promise<{ killed: boolean; inBatch: boolean; code: number | null; out: string }> {
   const live: Live = e.start(["run", file]);
   let ended = false;
@@ -78,7 +81,7 @@ async function oneRound(
     while (!ended && Date.now() < end && !/ -> submitting/.test(live.output())) await sleep(5);
     await sleep(Math.floor(rand() * 200));
   } else {
-    await sleep(150 + Math.floor(rand() * 1850));
+    await sleep(150 + Math.floor(rand() * Math.max(0, maxDelayMs - 150)));
   }
   if (ended) {
     const f = await live.exited;
@@ -169,7 +172,7 @@ export async function runTorture(o: TortureOptions): Promise<TortureFigures> {
     let killsInBatch = 0;
     const crashes: string[] = [];
     for (let k = 0; k < o.kills; k++) {
-      const r = await oneRound(e, file, k % 3 === 1, rand);
+      const r = await oneRound(e, file, k % 3 === 1, rand, o.maxDelayMs ?? 2000);
       if (r.killed) {
         kills++;
         if (r.inBatch) killsInBatch++;
