@@ -21,12 +21,10 @@ import { jobLogRel } from "../src/manager/run-paths.js";
 import { Scheduler } from "../src/manager/scheduler.js";
 import { systemClock, type RunContext } from "../src/manager/run-context.js";
 import type { SshTransport } from "../src/transport/ssh.js";
-import { PLATFORM, jobSetText, runRemote, type BenchHost } from "./ssh-setup.js";
+import { DEAD_START, PLATFORM, jobSetText, runRemote, type BenchHost } from "./ssh-setup.js";
 
 /** Run name of the fabricated run (the same on the host for every store made of it). */
 const RUN = "pollrun";
-/** A process start time no live process has: every recorded PID reads as gone. */
-const DEAD_START = "100";
 
 /** The fabricated run on the host: job i is `j<i>` with PID `pids[i]`. */
 export interface FabricatedRun {

@@ -29,6 +29,9 @@ export interface JobSetTextOptions {
   settings?: string[];
 }
 
+/** A process start time no live process has: a recorded PID with it reads as gone. */
+export const DEAD_START = "100";
+
 /** Name of the benchmark's platform. */
 export const PLATFORM = "bench";
 

@@ -21,12 +21,10 @@ import { updateJobRow } from "../src/store/job-rows.js";
 import type { SshTransport } from "../src/transport/ssh.js";
 import { DROVER } from "../test/helpers/cli.js";
 import { pollFloor } from "./ssh-floors.js";
-import { jobSetText, removeRunRoot, runRemote, type BenchHost } from "./ssh-setup.js";
+import { DEAD_START, jobSetText, removeRunRoot, runRemote, type BenchHost } from "./ssh-setup.js";
 
 const RUN = "reconrun";
 const PLATFORM = "recon";
-/** A process start time no live process has: a recorded PID with it reads as gone. */
-const DEAD_START = "100";
 
 /** What the reconcile measured. */
 export interface ReconcileFigures {
