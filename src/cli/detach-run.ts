@@ -20,6 +20,9 @@ export const DETACH_START_TIMEOUT_MS = 60_000;
 /** The hidden flag that makes `drover run` the detached Drover itself. */
 export const DETACHED_CHILD_FLAG = "--detached-child";
 
+/** With it: this command created the run, so the detached Drover says "started", not "resumed". */
+export const DETACHED_NEW_FLAG = "--detached-new";
+
 export interface DetachOptions {
   name?: string;
   mode: OpenMode;
@@ -48,7 +51,16 @@ export async function detachRun(file: string, o: DetachOptions, out: Out): Promi
   const logStart = fstatSync(logFd).size;
   const child = spawn(
     process.execPath,
-    [...loaderArgs(), detachedEntry(), "run", path, "--name", name, DETACHED_CHILD_FLAG],
+    [
+      ...loaderArgs(),
+      detachedEntry(),
+      "run",
+      path,
+      "--name",
+      name,
+      DETACHED_CHILD_FLAG,
+      ...(run.created ? [DETACHED_NEW_FLAG] : []),
+    ],
     { detached: true, stdio: ["ignore", logFd, logFd], cwd: process.cwd(), env: process.env },
   );
   closeSync(logFd);

@@ -11,7 +11,7 @@ import { parseArgs, expectPositional } from "./args.js";
 import { printable } from "./format-table.js";
 import { Progress } from "./progress.js";
 import type { Out } from "./out.js";
-import { DETACHED_CHILD_FLAG, detachRun } from "./detach-run.js";
+import { DETACHED_CHILD_FLAG, DETACHED_NEW_FLAG, detachRun } from "./detach-run.js";
 
 /** Seconds that batches in flight get to finish after Ctrl-C. */
 export const DRAIN_TIMEOUT_S = 30;
@@ -20,7 +20,10 @@ export const DRAIN_TIMEOUT_S = 30;
 export async function runCommand(argv: string[], out: Out): Promise<number> {
   const a = parseArgs(
     argv,
-    { values: ["--name"], booleans: ["--new", "--reload", "--dry-run", "--detach", DETACHED_CHILD_FLAG] },
+    {
+      values: ["--name"],
+      booleans: ["--new", "--reload", "--dry-run", "--detach", DETACHED_CHILD_FLAG, DETACHED_NEW_FLAG],
+    },
     "run",
   );
   expectPositional(a, 1, 1, "drover run FILE [--name NAME] [--new|--reload] [--detach|--dry-run]");
@@ -74,6 +77,7 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
         ? `drover run ${file} --name ${a.values.get("--name") ?? ""} --detach`
         : `drover run ${argv.join(" ")}`,
       say: (m) => out.note(`drover: ${m}`),
+      freshRun: detached && a.flags.has(DETACHED_NEW_FLAG),
       onScheduler: (s) => {
         scheduler = s;
         progress = new Progress(s.ctx.runName, out.isTTY, (t) => process.stdout.write(t));

@@ -35,6 +35,8 @@ export interface RunJobSetOptions {
   onScheduler?: (s: Scheduler) => void;
   /** The command line recorded in the contact file. */
   command?: string;
+  /** The caller created the run just before (a detached start): the run says "started". */
+  freshRun?: boolean;
 }
 
 export interface RunResult extends RunSummary {
@@ -120,7 +122,7 @@ export async function runJobSet(file: string, o: RunJobSetOptions = {}): Promise
     const installed = installRunFiles(jobSet.dir, run.runDir);
     emit(ctx, {
       kind: "run",
-      text: `${run.created ? "started" : "resumed"} run ${name}${installed.length ? `; installed ${installed.join(", ")}` : ""}`,
+      text: `${run.created || o.freshRun ? "started" : "resumed"} run ${name}${installed.length ? `; installed ${installed.join(", ")}` : ""}`,
     });
     const summary = await scheduler.runUntilDone(o.onTick);
     emit(ctx, {

@@ -115,6 +115,7 @@ test("detach returns while jobs run; log grows; status meanwhile; second run ref
     assert.equal(contactPid(sb, "det"), null);
     const text = readFileSync(log, "utf8");
     assert.match(text, /run det finished/);
+    assert.match(text, /started run det/, "a run made by the detach says started, not resumed");
     assert.match(text, /detached Drover pid \d+ ending/);
     // Attach to a finished run: its summary and the same exit rule.
     const late = sb.drover(["attach", "det"]);
