@@ -42,11 +42,16 @@ function exportLine(name: string, value: string, expand: boolean): string {
   return `  eval ${shellQuote(inner)} || drover_message WARNING ${shellQuote(`env ${name}: cannot expand the value`)}`;
 }
 
+/** The status a shell reports for a death by signal `name` (128 + its number); names were checked. */
+function signalStatus(name: string): number {
+  const n = signalNumber(name);
+  if (n === undefined) throw new RangeError(`internal: unchecked signal ${JSON.stringify(name)}`);
+  return 128 + n;
+}
+
 function trapLines(o: CheckedJobScriptOptions): string[] {
-  const fail = o.failSignals.map((s) => `  trap 'drover_fail ${s} ${128 + (signalNumber(s) ?? 0)}' ${s}`);
-  const vacate = o.vacationSignals.map(
-    (s) => `  trap 'drover_vacate ${s} ${128 + (signalNumber(s) ?? 0)}' ${s}`,
-  );
+  const fail = o.failSignals.map((s) => `  trap 'drover_fail ${s} ${signalStatus(s)}' ${s}`);
+  const vacate = o.vacationSignals.map((s) => `  trap 'drover_vacate ${s} ${signalStatus(s)}' ${s}`);
   return [...fail, ...vacate, "  trap drover_on_exit EXIT"];
 }
 
@@ -102,10 +107,7 @@ export function generateJobScript(options: JobScriptOptions): string {
     "",
     DROVER_MESSAGE_FUNCTION,
     "",
-    wrapperFunctions(
-      held,
-      held.map((s) => 128 + (signalNumber(s) ?? 0)),
-    ),
+    wrapperFunctions(held, held.map(signalStatus)),
     mainFunction(o),
     "",
     'drover_main "$@"',

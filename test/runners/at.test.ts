@@ -7,8 +7,8 @@ import { atLauncher, statusPathOf } from "../../src/runners/at/launcher.js";
 import { parseAtq } from "../../src/runners/at/parse-atq.js";
 import { END_LINE } from "../../src/runners/common/query-output.js";
 import {
+  assertCutsAgree,
   bashMatch,
-  cuts,
   fixture,
   canStartHosts,
   randomTexts,
@@ -144,12 +144,7 @@ test("poll: atq decides before the process is recorded; the recorded process aft
     ).ok,
     false,
   );
-  const full = reply(text, "b1").text;
-  const good = r.parsePoll({ rc: 0, text: full, boot: "b1" }, jobs);
-  for (const t of cuts(full)) {
-    const cut = r.parsePoll({ rc: 0, text: t, boot: "b1" }, jobs);
-    if (cut.ok) assert.deepEqual(cut.answers, good.ok ? good.answers : null);
-  }
+  assertCutsAgree((t) => r.parsePoll({ rc: 0, text: t, boot: "b1" }, jobs), reply(text, "b1").text);
   for (const t of randomTexts(300)) {
     assert.doesNotThrow(() =>
       r.parsePoll({ rc: 0, text: `${t}\n@@proc\n${t}\n${END_LINE}\n`, boot: "b1" }, jobs),

@@ -2,9 +2,10 @@
  * Loads a runner output fixture: leading `#` lines are its header (source address, kind, and the
  * `rc:` and `asked:` facts the test needs); the rest is the command's output, byte for byte.
  */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { JobRef } from "../../src/runners/runner.js";
+import type { JobRef, ParsedPoll } from "../../src/runners/runner.js";
 
 /** One fixture: output text, exit code, and the job IDs the command was asked about. */
 export interface RunnerFixture {
@@ -36,6 +37,26 @@ export function loadFixture(runner: string, name: string): RunnerFixture {
 /** Job refs for IDs, keyed `j<ID>/01`. */
 export function refs(ids: readonly string[]): JobRef[] {
   return ids.map((id) => ({ key: `j${id}/01`, jobId: id, runnerData: {} }));
+}
+
+/** Asserts every fixture's header names its source and whether it is real or constructed. */
+export function assertFixtureHeaders(runner: string, names: readonly string[]): void {
+  for (const f of names) {
+    const h = loadFixture(runner, f).header.join("\n");
+    assert.match(h, /# source: .*(https?:\/\/|constructed)/, f);
+    assert.match(h, /# kind: (real sample|constructed)/, f);
+  }
+}
+
+/** A successful poll's answers by job ID (keys made by `refs`): the runner state, or the kind. */
+export function pollStates(p: ParsedPoll): Record<string, string> {
+  assert.ok(p.ok, p.ok ? "" : p.error);
+  return Object.fromEntries(
+    [...p.answers].map(([k, a]) => [
+      k.replace(/^j/, "").replace(/\/01$/, ""),
+      a.kind === "listed" ? a.runnerState : a.kind,
+    ]),
+  );
 }
 
 /** A small seeded PRNG (mulberry32): fuzz inputs are the same on every run. */

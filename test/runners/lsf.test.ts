@@ -14,21 +14,19 @@ import {
 import { LSF_STATES } from "../../src/runners/lsf/states.js";
 import type { ParsedPoll } from "../../src/runners/runner.js";
 import { fakeTool } from "./chunk-kit.js";
-import { loadFixture, prng, randomText, refs } from "./fixture-file.js";
+import {
+  assertFixtureHeaders,
+  loadFixture,
+  pollStates as states,
+  prng,
+  randomText,
+  refs,
+} from "./fixture-file.js";
+import { assertCutsAgree } from "./queue-runner-kit.js";
 
 function poll(file: string, rc?: number): ParsedPoll {
   const f = loadFixture("lsf", file);
   return lsfRunner.parsePoll({ rc: rc ?? f.rc, text: f.text, boot: "b" }, refs(f.asked));
-}
-
-function states(p: ParsedPoll): Record<string, string> {
-  assert.ok(p.ok, p.ok ? "" : p.error);
-  return Object.fromEntries(
-    [...p.answers].map(([k, a]) => [
-      k.replace(/^j/, "").replace(/\/01$/, ""),
-      a.kind === "listed" ? a.runnerState : a.kind,
-    ]),
-  );
 }
 
 const FILES = [
@@ -40,11 +38,7 @@ const FILES = [
 ];
 
 test("every fixture names its source and says whether it is real or constructed", () => {
-  for (const f of FILES) {
-    const h = loadFixture("lsf", f).header.join("\n");
-    assert.match(h, /# source: .*(https?:\/\/|constructed)/, f);
-    assert.match(h, /# kind: (real sample|constructed)/, f);
-  }
+  assertFixtureHeaders("lsf", FILES);
 });
 
 test("poll: every STAT maps to listed or unlisted; 'not found' (record or stderr) is gone", () => {
@@ -132,12 +126,11 @@ test("fuzz: random output never throws; every cut of a fixture is an error or th
     "bjobs-json-not-found-stderr.txt",
   ]) {
     const f = loadFixture("lsf", file);
-    const full = lsfRunner.parsePoll({ rc: f.rc, text: f.text, boot: "b" }, refs(f.asked));
-    assert.ok(full.ok);
-    for (let cut = 0; cut < f.text.length; cut++) {
-      const p = lsfRunner.parsePoll({ rc: f.rc, text: f.text.slice(0, cut), boot: "b" }, refs(f.asked));
-      if (p.ok) assert.deepEqual(p.answers, full.answers, `${file} cut at ${cut}`);
-    }
+    assertCutsAgree(
+      (text) => lsfRunner.parsePoll({ rc: f.rc, text, boot: "b" }, refs(f.asked)),
+      f.text,
+      file,
+    );
   }
 });
 

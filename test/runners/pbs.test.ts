@@ -5,7 +5,15 @@ import { createPbsRunner, pbsPollChunks, pbsRunner } from "../../src/runners/pbs
 import { PBS_STATES, pbsTerminal } from "../../src/runners/pbs/states.js";
 import type { ParsedPoll, Runner } from "../../src/runners/runner.js";
 import { fakeTool } from "./chunk-kit.js";
-import { loadFixture, prng, randomText, refs } from "./fixture-file.js";
+import {
+  assertFixtureHeaders,
+  loadFixture,
+  pollStates as states,
+  prng,
+  randomText,
+  refs,
+} from "./fixture-file.js";
+import { assertCutsAgree } from "./queue-runner-kit.js";
 
 const torque = createPbsRunner({ flavor: "torque" });
 
@@ -14,18 +22,8 @@ function poll(r: Runner, file: string, rc?: number): ParsedPoll {
   return r.parsePoll({ rc: rc ?? f.rc, text: f.text, boot: "b" }, refs(f.asked));
 }
 
-function states(p: ParsedPoll): Record<string, string> {
-  assert.ok(p.ok, p.ok ? "" : p.error);
-  return Object.fromEntries(
-    [...p.answers].map(([k, a]) => [
-      k.replace(/^j/, "").replace(/\/01$/, ""),
-      a.kind === "listed" ? a.runnerState : a.kind,
-    ]),
-  );
-}
-
 test("every fixture names its source and says whether it is real or constructed", () => {
-  for (const f of [
+  assertFixtureHeaders("pbs", [
     "qsub-reply.txt",
     "qstat-json-queued.txt",
     "qstat-json-finished.txt",
@@ -34,11 +32,7 @@ test("every fixture names its source and says whether it is real or constructed"
     "qstat-json-all-states.txt",
     "qstat-table-torque.txt",
     "qstat-json-unknown-state.txt",
-  ]) {
-    const h = loadFixture("pbs", f).header.join("\n");
-    assert.match(h, /# source: .*(https?:\/\/|constructed)/, f);
-    assert.match(h, /# kind: (real sample|constructed)/, f);
-  }
+  ]);
 });
 
 test("poll, PBS Pro JSON: every state letter maps to listed or unlisted; Unknown Job Id is gone", () => {
@@ -166,12 +160,7 @@ test("fuzz: random output never throws; every cut of a fixture is an error or th
     ["qstat-table.txt", torque],
   ] as const) {
     const f = loadFixture("pbs", file);
-    const full = r.parsePoll({ rc: f.rc, text: f.text, boot: "b" }, refs(f.asked));
-    assert.ok(full.ok);
-    for (let cut = 0; cut < f.text.length; cut++) {
-      const p = r.parsePoll({ rc: f.rc, text: f.text.slice(0, cut), boot: "b" }, refs(f.asked));
-      if (p.ok) assert.deepEqual(p.answers, full.answers, `${file} cut at ${cut}`);
-    }
+    assertCutsAgree((text) => r.parsePoll({ rc: f.rc, text, boot: "b" }, refs(f.asked)), f.text, file);
   }
 });
 

@@ -1,12 +1,13 @@
 /**
- * Test helpers for the slurm, sge and at runners: recorded fixtures read as query replies, the
- * real test host reached over SSH (tests skip when it is not up), command specs rendered as the
- * batch program would run them, and the truncation/fuzz driver.
+ * Test helpers for the queue runners: recorded fixtures read as query replies, the real test host
+ * reached over SSH (tests skip when they cannot start it), command specs rendered as the batch
+ * program would run them, and the truncation/fuzz driver.
  */
+import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { CommandSpec, QueryReply } from "../../src/runners/runner.js";
+import type { CommandSpec, ParsedPoll, QueryReply } from "../../src/runners/runner.js";
 import { END_LINE } from "../../src/runners/common/query-output.js";
 import { shellPath, shellQuote } from "../../src/script/shell-quote.js";
 
@@ -88,11 +89,27 @@ export function bashMatch(pattern: string, text: string): string {
   return r.stdout;
 }
 
-/** Every prefix of `text` (each cut point), and `n` random byte strings from a fixed seed. */
-export function* cuts(text: string): Generator<string> {
-  for (let i = 0; i < text.length; i++) yield text.slice(0, i);
+/**
+ * Polls every prefix of `full` (each cut point): the whole text must parse, and a cut may only be
+ * an error or the very same answers (a lost row never reads as "job gone").
+ */
+export function assertCutsAgree(parse: (text: string) => ParsedPoll, full: string, label = ""): void {
+  const whole = parse(full);
+  assert.ok(whole.ok, whole.ok ? label : `${label}: ${whole.error}`);
+  for (let cut = 0; cut < full.length; cut++) {
+    const p = parse(full.slice(0, cut));
+    if (p.ok) assert.deepEqual(p.answers, whole.answers, `${label} cut at ${cut}`);
+  }
 }
 
+/** Writes `<dir>/job` on the test host: a bash script of `lines` (directives) then `true`. */
+export function writeJobScript(dir: string, lines: readonly string[]): void {
+  const words = ["#!/bin/bash", ...lines, "true"].map(shellQuote).join(" ");
+  const r = ssh(`mkdir -p ${dir} && printf '%s\\n' ${words} >${dir}/job`);
+  assert.equal(r.rc, 0, r.text);
+}
+
+/** `n` random byte strings from a fixed seed. */
 export function randomTexts(n: number, seed = 7): string[] {
   let s = seed;
   const next = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff), s);

@@ -8,8 +8,8 @@ import { sgeDirectives } from "../../src/runners/sge/directives.js";
 import { parseQacctCalls, qacctRecords, qacctAnswer } from "../../src/runners/sge/parse-qacct.js";
 import { END_LINE } from "../../src/runners/common/query-output.js";
 import {
+  assertCutsAgree,
   bashMatch,
-  cuts,
   fixture,
   canStartHosts,
   randomTexts,
@@ -17,6 +17,7 @@ import {
   runQuery,
   runSubmit,
   ssh,
+  writeJobScript,
 } from "./queue-runner-kit.js";
 
 const job = (key: string, jobId: string): JobRef => ({ key, jobId, runnerData: {} });
@@ -113,12 +114,10 @@ test("a failing or cut qstat is a poll error", () => {
     false,
   );
   assert.equal(r.parsePoll({ rc: 0, text: "", boot: "" }, jobs).ok, false);
-  const full = reply(fixture("sge-qstat-states.txt")).text;
-  const good = r.parsePoll({ rc: 0, text: full, boot: "" }, jobs);
-  for (const text of cuts(full)) {
-    const p = r.parsePoll({ rc: 0, text, boot: "" }, jobs);
-    if (p.ok) assert.deepEqual(p.answers, good.ok ? good.answers : null);
-  }
+  assertCutsAgree(
+    (text) => r.parsePoll({ rc: 0, text, boot: "" }, jobs),
+    reply(fixture("sge-qstat-states.txt")).text,
+  );
   for (const t of randomTexts(300)) {
     assert.doesNotThrow(() => r.parsePoll({ rc: 0, text: `${t}\n${END_LINE}\n`, boot: "" }, jobs));
     assert.doesNotThrow(() =>
@@ -215,12 +214,7 @@ test(
       },
       "smp",
     );
-    assert.equal(
-      ssh(
-        `mkdir -p ${dir} && printf '%s\\n' '#!/bin/bash' ${lines.map((l) => `'${l}'`).join(" ")} 'true' >${dir}/job`,
-      ).rc,
-      0,
-    );
+    writeJobScript(dir, lines);
     const sub = runSubmit(
       r.submitCommand({
         key: "a/01",

@@ -7,7 +7,15 @@ import { createSlurmRunner } from "../../src/runners/slurm/slurm-runner.js";
 import { slurmDirectives } from "../../src/runners/slurm/directives.js";
 import { SLURM_STATES } from "../../src/runners/slurm/states.js";
 import { chunkIds } from "../../src/runners/common/query-output.js";
-import { fixture, canStartHosts, reply, runQuery, runSubmit, ssh } from "./queue-runner-kit.js";
+import {
+  fixture,
+  canStartHosts,
+  reply,
+  runQuery,
+  runSubmit,
+  ssh,
+  writeJobScript,
+} from "./queue-runner-kit.js";
 
 const job = (key: string, jobId: string): JobRef => ({ key, jobId, runnerData: {} });
 
@@ -114,12 +122,7 @@ test(
       },
       60,
     );
-    assert.equal(
-      ssh(
-        `mkdir -p ${dir} && printf '%s\\n' '#!/bin/bash' ${lines.map((l) => `'${l}'`).join(" ")} 'true' >${dir}/job`,
-      ).rc,
-      0,
-    );
+    writeJobScript(dir, lines);
     const sub = runSubmit(
       r.submitCommand({
         key: "a/01",

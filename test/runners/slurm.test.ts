@@ -6,7 +6,7 @@ import { createSlurmRunner, splitSlurmId } from "../../src/runners/slurm/slurm-r
 import { slurmDirectives } from "../../src/runners/slurm/directives.js";
 import { SLURM_STATES } from "../../src/runners/slurm/states.js";
 import { END_LINE } from "../../src/runners/common/query-output.js";
-import { bashMatch, cuts, fixture, randomTexts, reply } from "./queue-runner-kit.js";
+import { assertCutsAgree, bashMatch, fixture, randomTexts, reply } from "./queue-runner-kit.js";
 
 const job = (key: string, jobId: string): JobRef => ({ key, jobId, runnerData: {} });
 const dj = {
@@ -243,13 +243,7 @@ test("truncation at every cut point and random bytes: no throw, and never a list
   const r = createSlurmRunner({ cluster: "drvslurm" });
   const table = multiClusterTable();
   const jobs = rowsOf(table).map((x, i) => job(`k${i}`, `${x.id};${i < 3 ? "drvslurm" : "drvslurm2"}`));
-  const full = reply(table).text;
-  const good = r.parsePoll({ rc: 0, text: full, boot: "" }, jobs);
-  assert.ok(good.ok);
-  for (const text of cuts(full)) {
-    const p = r.parsePoll({ rc: 0, text, boot: "" }, jobs);
-    if (p.ok) assert.deepEqual(p.answers, good.answers, JSON.stringify(text.slice(-40)));
-  }
+  assertCutsAgree((text) => r.parsePoll({ rc: 0, text, boot: "" }, jobs), reply(table).text);
   for (const text of randomTexts(300)) {
     for (const t of [text, `${text}\n${END_LINE}\n`, `JOBID|STATE|REASON|NAME\n${text}\n${END_LINE}\n`]) {
       assert.doesNotThrow(() => r.parsePoll({ rc: 0, text: t, boot: "" }, jobs));

@@ -200,9 +200,45 @@ export function completeLines(text: string): string[] | { error: string } {
  * line ending with `}`. Lines outside are stderr lines (kept apart by the caller). `first` is -1
  * when there is no document; `last < first` when it was cut.
  */
-export function jsonRegion(lines: readonly string[]): { first: number; last: number } {
+function jsonRegion(lines: readonly string[]): { first: number; last: number } {
   const first = lines.findIndex((l) => l.startsWith("{"));
   let last = lines.length - 1;
   while (last >= 0 && !(lines[last] ?? "").trimEnd().endsWith("}")) last--;
   return { first, last };
+}
+
+/** True for a JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a JSON query's output (bjobs, qstat): the document, parsed, and the "gone" evidence of the
+ * stderr lines around it. `goneLine` names the job a line says is gone (ID as the caller keys it),
+ * or null; any other non-blank line, a cut line or document, or invalid JSON is an error. `doc` is
+ * undefined when the command printed no document. `what` names the command in messages.
+ */
+export function readJsonOutput(
+  text: string,
+  what: string,
+  goneLine: (line: string) => { id: string; text: string } | null,
+): { doc: unknown; gone: Map<string, string> } | { error: string } {
+  const lines = completeLines(text);
+  if ("error" in lines) return lines;
+  const gone = new Map<string, string>();
+  const { first, last } = jsonRegion(lines);
+  const outside = first < 0 ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
+  for (const l of outside) {
+    if (l.trim() === "") continue;
+    const g = goneLine(l);
+    if (!g) return { error: `unexpected ${what} line: ${JSON.stringify(clip(l, 200))}` };
+    gone.set(g.id, g.text);
+  }
+  if (first < 0) return { doc: undefined, gone };
+  if (last < first) return { error: `${what} JSON is cut: no closing brace` };
+  try {
+    return { doc: JSON.parse(lines.slice(first, last + 1).join("\n")) as unknown, gone };
+  } catch (e) {
+    return { error: `${what} printed invalid JSON (${(e as Error).message})` };
+  }
 }

@@ -3,7 +3,7 @@
  * LSF no longer knows comes back as a record with `"ERROR":"Job <N> is not found"`, or as that
  * line on stderr; either is the evidence that it is gone. Any other stray line is an error.
  */
-import { clip, completeLines, jsonRegion } from "../common/batch-common.js";
+import { clip, isObject, readJsonOutput } from "../common/batch-common.js";
 import { lsfState } from "./states.js";
 
 /** One job as bjobs printed it. */
@@ -28,26 +28,14 @@ const NOT_FOUND = /^Job <([^<>]+)> is not found\.?$/;
 
 /** Parses the JSON output, with or without bjobs' stderr lines around it. */
 export function parseBjobsJson(text: string): BjobsReading | { error: string } {
-  const lines = completeLines(text);
-  if ("error" in lines) return lines;
-  const gone = new Map<string, string>();
-  const { first, last } = jsonRegion(lines);
-  const outside = first < 0 ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
-  for (const l of outside) {
-    if (l.trim() === "") continue;
+  const read = readJsonOutput(text, "bjobs", (l) => {
     const m = NOT_FOUND.exec(l.trim());
-    if (!m) return { error: `unexpected bjobs line: ${JSON.stringify(clip(l, 200))}` };
-    gone.set(m[1] as string, l.trim());
-  }
+    return m ? { id: m[1] as string, text: l.trim() } : null;
+  });
+  if ("error" in read) return read;
+  const { doc, gone } = read;
   const records = new Map<string, BjobsRecord>();
-  if (first < 0) return { records, gone };
-  if (last < first) return { error: "bjobs JSON is cut: no closing brace" };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(lines.slice(first, last + 1).join("\n"));
-  } catch (e) {
-    return { error: `bjobs printed invalid JSON (${(e as Error).message})` };
-  }
+  if (doc === undefined) return { records, gone };
   if (!isObject(doc) || !Array.isArray(doc["RECORDS"])) return { error: "bjobs JSON has no RECORDS array" };
   const recs = doc["RECORDS"] as unknown[];
   let errors = 0;
@@ -101,8 +89,4 @@ function bjobsRecord(r: unknown): BjobsRecord | { gone: string; text: string } |
     jobName: name,
     raw: `bjobs ${id} STAT=${stat}${exitCode === null ? "" : ` EXIT_CODE=${exitCode}`}${reasonText ? ` EXIT_REASON=${JSON.stringify(reasonText)}` : ""}`,
   };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

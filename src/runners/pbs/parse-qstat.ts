@@ -3,7 +3,7 @@
  * Torque and PBS print for `qstat <ids>`. Both keep stderr lines apart from the data: a known
  * "Unknown Job Id" line is the evidence that a job is gone; any other stray line is an error.
  */
-import { clip, completeLines, jsonRegion } from "../common/batch-common.js";
+import { clip, completeLines, isObject, readJsonOutput } from "../common/batch-common.js";
 import { pbsState } from "./states.js";
 
 /** One job as qstat printed it. */
@@ -33,34 +33,19 @@ export function pbsSeq(id: string): string {
 const UNKNOWN_JOB = /^qstat: Unknown Job Id(?: Error)? (\S+)$/;
 const FINISHED_JOB = /^qstat: (\S+) Job has finished, use -x or -H to obtain historical job information$/;
 
-/** The job a known "gone" stderr line names, or null. */
+/** The job (its sequence number) a known "gone" stderr line names, or null. */
 function goneLine(line: string): { id: string; text: string } | null {
   const m = UNKNOWN_JOB.exec(line) ?? FINISHED_JOB.exec(line);
-  return m ? { id: m[1] as string, text: line } : null;
+  return m ? { id: pbsSeq(m[1] as string), text: line } : null;
 }
 
 /** Parses `qstat -x -f -F json` output (with or without stderr lines before or after it). */
 export function parseQstatJson(text: string): QstatReading | { error: string } {
-  const lines = completeLines(text);
-  if ("error" in lines) return lines;
-  const gone = new Map<string, string>();
-  const { first, last } = jsonRegion(lines);
-  const outside = first < 0 ? lines : [...lines.slice(0, first), ...lines.slice(last + 1)];
-  for (const l of outside) {
-    if (l.trim() === "") continue;
-    const g = goneLine(l);
-    if (!g) return { error: `unexpected qstat line: ${JSON.stringify(clip(l, 200))}` };
-    gone.set(pbsSeq(g.id), g.text);
-  }
+  const read = readJsonOutput(text, "qstat", goneLine);
+  if ("error" in read) return read;
+  const { doc, gone } = read;
   const records = new Map<string, QstatRecord>();
-  if (first < 0) return { records, gone };
-  if (last < first) return { error: "qstat JSON is cut: no closing brace" };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(lines.slice(first, last + 1).join("\n"));
-  } catch (e) {
-    return { error: `qstat printed invalid JSON (${(e as Error).message})` };
-  }
+  if (doc === undefined) return { records, gone };
   if (!isObject(doc)) return { error: "qstat JSON is not an object" };
   const jobs = doc["Jobs"];
   if (jobs === undefined) return { records, gone };
@@ -111,7 +96,7 @@ export function parseQstatTable(text: string): QstatReading | { error: string } 
     if (l.trim() === "") continue;
     const g = goneLine(l);
     if (g) {
-      gone.set(pbsSeq(g.id), g.text);
+      gone.set(g.id, g.text);
       continue;
     }
     if (!inRows) {
@@ -139,8 +124,4 @@ export function parseQstatTable(text: string): QstatReading | { error: string } 
     });
   }
   return { records, gone };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
