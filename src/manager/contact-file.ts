@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:f
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { printableLine } from "./record-messages.js";
 import { parseProcStat, type ContactIdentity } from "./contact-check.js";
 import { checkContactProcess, isThisHost, localProcFacts, type ContactCheck } from "./contact-probe.js";
 
@@ -140,7 +141,14 @@ export function acquireContact(runDir: string, command: string, say: (msg: strin
 }
 
 /** The note for a stale contact; throws the refusal when it is live or cannot be checked. */
-function staleNote(other: Contact, check: ContactCheck, path: string): string {
+function staleNote(contact: Contact, check: ContactCheck, path: string): string {
+  // The file's text reaches the terminal: anyone able to write the run directory wrote it.
+  const other = {
+    ...contact,
+    host: printableLine(contact.host),
+    startedAt: printableLine(contact.startedAt),
+    command: printableLine(contact.command),
+  };
   const who = `Drover pid ${other.pid} on ${other.host}`;
   if (check.state === "alive") {
     const how = check.how === "ssh" ? " (checked over SSH)" : "";

@@ -11,7 +11,7 @@ import { generateJobScript } from "../script/job-script.js";
 import { shellPath, shellQuote } from "../script/shell-quote.js";
 import { checkJobDirectives, jobDirectives } from "./job-directives.js";
 import { hostRunDir, type Platform } from "./platform.js";
-import { loadRunPlatforms, type RunPlatforms } from "./platform-registry.js";
+import { loadRunPlatforms, platformsOf, type RunPlatforms } from "./platform-registry.js";
 import { checkRunName, defaultRunName, droverHome, jobLogRel } from "./run-paths.js";
 
 /** The token a dry run shows where a run would put a fresh random one (24 characters, as real ones). */
@@ -78,9 +78,7 @@ export async function dryRun(file: string, o: DryRunOptions = {}): Promise<DryRu
   const runName = checkRunName(o.name ?? defaultRunName(path));
   const localRunDir = join(o.home ?? droverHome(), runName);
   // The same refusal a run gives, before anything is shown.
-  checkJobDirectives(jobSet, runName, localRunDir, (spec) =>
-    (rp.groups.get(spec.platform) ?? [spec.platform]).flatMap((p) => rp.platforms.get(p) ?? []),
-  );
+  checkJobDirectives(jobSet, runName, localRunDir, (spec) => platformsOf(rp, spec.platform));
   const jobs = jobSet.jobs.map((spec): DryRunJob => {
     const platform = firstPlatform(rp, spec);
     const runDir = hostRunDir(platform, runName, localRunDir);

@@ -110,6 +110,11 @@ export async function loadRunPlatforms(
   return runPlatforms(jobSet, catalog);
 }
 
+/** The platforms a job may run on: its platform, or the members of its group, in order. */
+export function platformsOf(rp: RunPlatforms, platformOrGroup: string): Platform[] {
+  return (rp.groups.get(platformOrGroup) ?? [platformOrGroup]).flatMap((p) => rp.platforms.get(p) ?? []);
+}
+
 /** The runner a job's first row records: its platform's, or the first group member's. */
 export function runnerOf(rp: RunPlatforms, platformOrGroup: string): string {
   const name = rp.groups.get(platformOrGroup)?.[0] ?? platformOrGroup;

@@ -1,5 +1,5 @@
 /**
- * The poll batches a host had in the last minute, read back from the audit trail: a Drover that
+ * The poll batches hosts had in the last minute, read back from the audit trail: a Drover that
  * starts (or a `drover poll` without a live Drover) counts what came before it against the
  * per-host ceiling, so a restart or a forced poll cannot reset it.
  */
@@ -7,27 +7,57 @@ import type { Db } from "../store/open-store.js";
 import { statement } from "../store/statements.js";
 import { WINDOW_MS } from "./poll-pacer.js";
 
+const POLL_BATCHES = `kind = 'command' AND text LIKE 'poll batch on %'`;
+
 /**
- * Start times (ms) of the poll batches on `host` that started within the window before `nowMs`,
- * oldest first. Reads the newest command events only, back to the window's start.
+ * The poll batch starts of every host, from one read of the audit trail: the recent past once, then
+ * only the events written since (a start-up seeding many hosts does not read the trail per host).
  */
-export function recentPollStarts(db: Db, host: string, nowMs: number): number[] {
-  const since = nowMs - WINDOW_MS;
-  // Replies come back at most a batch timeout after their start: read a little further back.
-  const floorIso = new Date(since - 3_600_000).toISOString();
-  const out: number[] = [];
-  const rows = statement(
-    db,
-    `SELECT time, detail FROM events WHERE kind = 'command' AND text LIKE 'poll batch on %' ORDER BY id DESC`,
-  ).iterate() as IterableIterator<{ time: string; detail: string | null }>;
-  for (const r of rows) {
-    if (r.time < floorIso) break;
-    const d = parseDetail(r.detail);
-    if (d === null || d.host !== host) continue;
-    const start = Date.parse(r.time) - d.durationMs;
-    if (start > since && start <= nowMs) out.push(start);
+export class PollHistory {
+  private readonly starts = new Map<string, number[]>();
+  /** The newest event read; null before the first read. */
+  private lastId: number | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  /** Start times (ms) of the poll batches on `host` within the window before `nowMs`, oldest first. */
+  recentStarts(host: string, nowMs: number): number[] {
+    this.catchUp(nowMs);
+    const since = nowMs - WINDOW_MS;
+    return (this.starts.get(host) ?? []).filter((s) => s > since && s <= nowMs).sort((a, b) => a - b);
   }
-  return out.sort((a, b) => a - b);
+
+  private catchUp(nowMs: number): void {
+    const top = (statement(this.db, `SELECT COALESCE(MAX(id), 0) AS id FROM events`).get() as { id: number })
+      .id;
+    const first = this.lastId === null;
+    // The first read goes newest first, back to a little before the window: replies come back at
+    // most a batch timeout after their start. Later reads take only the events written since.
+    const rows = statement(
+      this.db,
+      `SELECT time, detail FROM events WHERE id > ? AND id <= ? AND ${POLL_BATCHES} ORDER BY id DESC`,
+    ).iterate(this.lastId ?? 0, top) as IterableIterator<{ time: string; detail: string | null }>;
+    const floorIso = new Date(nowMs - WINDOW_MS - 3_600_000).toISOString();
+    for (const r of rows) {
+      if (first && r.time < floorIso) break;
+      this.note(r);
+    }
+    this.lastId = top;
+    // Starts older than the window never count again: memory stays bounded.
+    for (const [host, list] of this.starts)
+      this.starts.set(
+        host,
+        list.filter((s) => s > nowMs - WINDOW_MS),
+      );
+  }
+
+  private note(r: { time: string; detail: string | null }): void {
+    const d = parseDetail(r.detail);
+    if (d === null) return;
+    const list = this.starts.get(d.host) ?? [];
+    list.push(Date.parse(r.time) - d.durationMs);
+    this.starts.set(d.host, list);
+  }
 }
 
 function parseDetail(text: string | null): { host: string; durationMs: number } | null {

@@ -6,7 +6,7 @@
 import type { JobRow } from "../store/job-rows.js";
 import { emit, type RunContext } from "./run-context.js";
 import { HostPace, planHostPoll, shortestIntervalMs, type PaceChange, type PaceHold } from "./poll-pacer.js";
-import { recentPollStarts } from "./poll-history.js";
+import { PollHistory } from "./poll-history.js";
 import type { PollChunkResult } from "./poll-round.js";
 import type { Platform } from "./platform.js";
 
@@ -27,8 +27,12 @@ export class PollHosts {
   private readonly paces = new Map<string, HostPace>();
   /** Hold last said per host, so a wait is said once, not every cycle. */
   private readonly saidHold = new Map<string, string>();
+  /** Past poll batches per host, read from the audit trail once for every host. */
+  private readonly history: PollHistory;
 
-  constructor(private readonly ctx: RunContext) {}
+  constructor(private readonly ctx: RunContext) {
+    this.history = new PollHistory(ctx.db);
+  }
 
   /** The pacing of one host, made (and seeded with the last minute's batches) on first use. */
   pace(platform: Platform, host: string): HostPace {
@@ -39,7 +43,7 @@ export class PollHosts {
         maxPerMinute: platform.maxPollsPerMinute,
         intervalMs: shortestIntervalMs(platform.polling),
       });
-      for (const t of recentPollStarts(this.ctx.db, host, this.ctx.clock.now())) p.noteStart(t);
+      for (const t of this.history.recentStarts(host, this.ctx.clock.now())) p.noteStart(t);
       this.paces.set(key, p);
     }
     return p;

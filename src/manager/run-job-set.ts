@@ -10,7 +10,7 @@ import { openRun, type OpenMode } from "./open-run.js";
 import { releaseContact } from "./contact-file.js";
 import { installRunFiles } from "./install-files.js";
 import { checkRunName, defaultRunName, droverHome } from "./run-paths.js";
-import { loadRunPlatforms, runnerOf } from "./platform-registry.js";
+import { loadRunPlatforms, platformsOf, runnerOf } from "./platform-registry.js";
 import { checkJobDirectives } from "./job-directives.js";
 import { Scheduler, type RunSummary } from "./scheduler.js";
 import { emit, systemClock, type Clock, type DroverEvent, type RunContext } from "./run-context.js";
@@ -71,9 +71,7 @@ export async function openJobSetRun(
   const jobSet = loadJobSet(path);
   const rp = await loadRunPlatforms(jobSet);
   const name = checkRunName(o.name ?? defaultRunName(path));
-  checkJobDirectives(jobSet, name, join(o.home, name), (spec) =>
-    (rp.groups.get(spec.platform) ?? [spec.platform]).flatMap((p) => rp.platforms.get(p) ?? []),
-  );
+  checkJobDirectives(jobSet, name, join(o.home, name), (spec) => platformsOf(rp, spec.platform));
   let source: string;
   try {
     source = readFileSync(path, "utf8");
