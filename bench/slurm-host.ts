@@ -1,58 +1,26 @@
 /**
  * Pieces of the Slurm benchmark that touch the host: the job set with its own Slurm platform, the
  * bare `sbatch` floor, waiting for the floor's jobs to leave the queue, slurmctld's RPC counters
- * (`sdiag`) and the cleanup; all sent through the platform's own transport (the warm master).
+ * (`sdiag`); all sent through the platform's own transport (the warm master).
  */
-import { shellPath, shellQuote } from "../src/script/shell-quote.js";
+import { shellQuote } from "../src/script/shell-quote.js";
 import type { Transport } from "../src/transport/transport.js";
-import type { CommandResult } from "../src/transport/command-result.js";
+import { jobSetText, runRemote, type BenchHost } from "./ssh-setup.js";
 
-/** Where and how the benchmark reaches its host. */
-export interface SlurmBenchHost {
-  /** ssh alias (drover-test-a). */
-  host: string;
-  /** The test hosts' ssh_config (absolute), given with `-F`. */
-  sshConfig: string;
-  /** `~/drover-bench-slurm-<hex>`: the run root of this benchmark on the host. */
-  runRoot: string;
-}
+/** Where and how the benchmark reaches its host (run root `~/drover-bench-slurm-<hex>`). */
+export type SlurmBenchHost = BenchHost;
 
 /** Name of the benchmark's platform. */
 export const SLURM_PLATFORM = "bench_slurm";
 
 /** A job set of `jobs` no-op jobs `j0..` on a Slurm platform of its own, polled every second. */
 export function slurmJobSetText(h: SlurmBenchHost, jobs: number): string {
-  const lines = [
-    `platform: ${SLURM_PLATFORM}`,
-    "platforms:",
-    `  ${SLURM_PLATFORM}:`,
-    "    runner: slurm",
-    `    hosts: [${h.host}]`,
-    `    run_root: ${JSON.stringify(h.runRoot)}`,
-    `    ssh: { options: ["-F", ${JSON.stringify(h.sshConfig)}] }`,
-    "    polling: { submission: [PT1S], execution: [PT1S] }",
-    "jobs:",
-  ];
-  for (let i = 0; i < jobs; i++) lines.push(`  j${i}:`, `    script: "true"`);
-  return `${lines.join("\n")}\n`;
-}
-
-/** Runs `program` on the host (the platform's shell, over the master); throws unless it exits 0. */
-export async function runOnHost(
-  t: Transport,
-  host: string,
-  program: string,
-  what: string,
-): Promise<{ seconds: number; result: CommandResult }> {
-  const t0 = performance.now();
-  const result = await t.runProgram(host, program, { timeoutMs: 300_000 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (result.exitCode !== 0) {
-    throw new Error(
-      `${what} failed on ${host} (exit ${result.exitCode ?? result.signal}): ${result.stderr.slice(0, 2000)}`,
-    );
-  }
-  return { seconds, result };
+  return jobSetText(h, {
+    jobs,
+    retrieveLogs: true,
+    platform: SLURM_PLATFORM,
+    settings: ["    runner: slurm"],
+  });
 }
 
 /**
@@ -68,7 +36,7 @@ export async function sbatchFloor(t: Transport, host: string, n: number, name: s
 }
 main; exit $?
 `;
-  const r = await runOnHost(t, host, program, "sbatch floor");
+  const r = await runRemote(t, host, program, "sbatch floor");
   const ids = r.result.stdout.split("\n").filter((l) => /^[0-9]+$/.test(l));
   if (ids.length !== n) throw new Error(`sbatch floor: ${ids.length} job IDs of ${n}`);
   return r.seconds;
@@ -83,16 +51,16 @@ export async function drainQueue(t: Transport, host: string, name: string): Prom
     [[ -z $out ]] && return 0
     sleep 0.5 </dev/null
   done
-  echo "jobs named ${name} still alive after 5 min" >&2; return 1
+  echo "jobs named "${shellQuote(name)}" still alive after 5 min" >&2; return 1
 }
 main; exit $?
 `;
-  await runOnHost(t, host, program, `waiting for ${name} to leave the queue`);
+  await runRemote(t, host, program, `waiting for ${name} to leave the queue`);
 }
 
 /** slurmctld's RPC counts by message type (`sdiag`; cumulative since its last reset). */
 export async function sdiagCounts(t: Transport, host: string): Promise<Map<string, number>> {
-  const r = await runOnHost(t, host, "sdiag </dev/null\n", "sdiag");
+  const r = await runRemote(t, host, "sdiag </dev/null\n", "sdiag");
   const counts = new Map<string, number>();
   for (const line of r.result.stdout.split("\n")) {
     const m = /^\s*([A-Z_]+)\s+\(\s*\d+\)\s+count:(\d+)/.exec(line);
@@ -107,14 +75,4 @@ export async function sdiagCounts(t: Transport, host: string): Promise<Map<strin
 export function jobInfoRpcs(before: Map<string, number>, after: Map<string, number>): number {
   const kinds = ["REQUEST_JOB_USER_INFO", "REQUEST_JOB_INFO", "REQUEST_JOB_INFO_SINGLE"];
   return kinds.reduce((sum, k) => sum + (after.get(k) ?? 0) - (before.get(k) ?? 0), 0);
-}
-
-/** Removes the benchmark's run root on the host. */
-export async function removeRunRoot(t: Transport, h: SlurmBenchHost): Promise<void> {
-  await runOnHost(t, h.host, `rm -rf -- ${shellPath(h.runRoot)} </dev/null\n`, "cleanup");
-}
-
-/** Rounds seconds to milliseconds. */
-export function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

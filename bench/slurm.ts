@@ -15,7 +15,8 @@ import type { Transport } from "../src/transport/transport.js";
 import { ensureSlurm } from "../test/helpers/runner-hosts.js";
 import { countRunnerCalls, snapshot, type RunnerCalls } from "./runner-calls.js";
 import * as hostOps from "./slurm-host.js";
-import { round3, SLURM_PLATFORM, type SlurmBenchHost } from "./slurm-host.js";
+import { SLURM_PLATFORM, type SlurmBenchHost } from "./slurm-host.js";
+import { removeRunRoot, round3, runRemote } from "./ssh-setup.js";
 
 const N = 200;
 /** Drover runs, each after a floor (one more floor follows the last). */
@@ -214,7 +215,7 @@ export async function benchSlurm(): Promise<void> {
     // The platform's own transport (platforms are cached per spec): the floor uses the run's master.
     t = runPlatforms(loadJobSet(file)).platforms.get(SLURM_PLATFORM)?.transport ?? null;
     if (!t) throw new Error("the benchmark platform has no transport");
-    await hostOps.runOnHost(t, h.host, "true\n", "warm-up");
+    await runRemote(t, h.host, "true\n", "warm-up");
 
     // Floors and runs interleaved, best of each: other load on the machine only ever adds time.
     const floors: number[] = [];
@@ -231,7 +232,7 @@ export async function benchSlurm(): Promise<void> {
     await hostOps.drainQueue(t, h.host, floorName);
     report(h.host, runs, floors, jobInfoRpcs);
   } finally {
-    if (t) await hostOps.removeRunRoot(t, h).catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
+    if (t) await removeRunRoot(t, h).catch((e: unknown) => console.error(`cleanup: ${String(e)}`));
     rmSync(base, { recursive: true, force: true });
   }
 }

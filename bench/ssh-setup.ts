@@ -4,7 +4,7 @@
  * and small number helpers.
  */
 import { shellPath, shellQuote } from "../src/script/shell-quote.js";
-import type { SshTransport } from "../src/transport/ssh.js";
+import type { Transport } from "../src/transport/transport.js";
 import type { CommandResult } from "../src/transport/command-result.js";
 
 /** Where and how the benchmark reaches its host. */
@@ -63,13 +63,8 @@ export interface Timed {
   result: CommandResult;
 }
 
-/** Runs `program` on the host through `t` (bash -l -s over the master); throws unless it exits 0. */
-export async function runRemote(
-  t: SshTransport,
-  host: string,
-  program: string,
-  what: string,
-): Promise<Timed> {
+/** Runs `program` on the host through `t` (the platform's shell, over the master); throws unless it exits 0. */
+export async function runRemote(t: Transport, host: string, program: string, what: string): Promise<Timed> {
   const t0 = performance.now();
   const result = await t.runProgram(host, program, { timeoutMs: 300_000 });
   const seconds = (performance.now() - t0) / 1000;
@@ -85,7 +80,7 @@ export async function runRemote(
  * Waits (on the host) until no process of the job user there matches `pattern` (pgrep -f), so
  * that one measurement's jobs are gone before the next starts.
  */
-export async function settleHost(t: SshTransport, host: string, pattern: string): Promise<void> {
+export async function settleHost(t: Transport, host: string, pattern: string): Promise<void> {
   const program = `main() {
   local i
   for ((i = 0; i < 300; i++)); do
@@ -100,7 +95,7 @@ main; exit $?
 }
 
 /** Removes the benchmark's run root on the host. */
-export async function removeRunRoot(t: SshTransport, h: BenchHost): Promise<void> {
+export async function removeRunRoot(t: Transport, h: BenchHost): Promise<void> {
   await runRemote(t, h.host, `rm -rf -- ${shellPath(h.runRoot)} </dev/null\n`, "cleanup");
 }
 

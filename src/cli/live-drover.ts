@@ -3,8 +3,6 @@
  * process, ask it something through the requests table, wait for it to end. Unlike a plain wait for
  * an answer, every wait here also ends when that Drover does, so nothing hangs on a run that finished.
  */
-import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
 import { checkContact, readContact, type Contact } from "../manager/contact-file.js";
 import { openStore } from "../store/open-store.js";
 import { addRequest, getRequest } from "../store/requests.js";
@@ -16,20 +14,11 @@ const LOOK_MS = 100;
 /** The Drover named by the contact file when it is alive (or on another host and not checkable). */
 export function currentDrover(runDir: string): Contact | null {
   const c = readContact(runDir);
-  if (!c || (c.host === hostname() && isZombie(c.pid))) return null;
-  // Another host's Drover is checked over SSH (answers kept a few seconds); one that cannot be
-  // checked counts as live: its store is shared, and its contact file goes when it ends.
+  if (!c) return null;
+  // Here /proc is read (a zombie counts as dead); another host's Drover is checked over SSH (answers
+  // kept a few seconds); one that cannot be checked counts as live: its store is shared, and its
+  // contact file goes when it ends.
   return checkContact(c, runDir).state !== "dead" ? c : null;
-}
-
-/** True for a process that has ended but was not reaped (a container's init may never reap it). */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.charAt(stat.lastIndexOf(")") + 2) === "Z";
-  } catch {
-    return false;
-  }
 }
 
 /** True while the run's contact file still names this very Drover and it is alive. */

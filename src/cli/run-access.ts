@@ -8,13 +8,16 @@ import { parseJobSet } from "../config/index.js";
 import { UsageError } from "../errors.js";
 import { openStore, type Db } from "../store/open-store.js";
 import { getRunRow } from "../store/run-row.js";
-import { addRequest, getRequest } from "../store/requests.js";
 import { acquireContact, liveContact, releaseContact } from "../manager/contact-file.js";
 import { isThisHost } from "../manager/contact-probe.js";
 import { checkRunName, droverHome, runPaths } from "../manager/run-paths.js";
 import { loadRunPlatforms } from "../manager/platform-registry.js";
 import { Scheduler } from "../manager/scheduler.js";
 import { systemClock, type RunContext } from "../manager/run-context.js";
+import { askDrover } from "./live-drover.js";
+
+/** How long a live Drover gets to answer a request (it answers between rounds). */
+const ANSWER_TIMEOUT_MS = 120_000;
 
 /** The run directory of `name`; a usage error when there is no such run. */
 export function findRun(name: string): string {
@@ -62,22 +65,14 @@ export async function actOnRun(
         `the run is live: Drover pid ${live.pid} on ${live.host} since ${live.startedAt} (checked over SSH): asking it`,
       );
     }
-    const db = openStore(store);
-    try {
-      const id = addRequest(db, new Date().toISOString(), command, args);
-      const deadline = Date.now() + 120_000;
-      while (Date.now() < deadline) {
-        const r = getRequest(db, id);
-        if (r && r.state !== "pending") return { ok: r.state === "done", text: r.answer ?? "" };
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      return {
-        ok: false,
-        text: `the live Drover of run "${name}" did not answer within 120 s; the request stays queued`,
-      };
-    } finally {
-      db.close();
-    }
+    const ans = await askDrover(runDir, live, command, args, ANSWER_TIMEOUT_MS);
+    if (ans.kind === "answered") return { ok: ans.ok, text: ans.text };
+    const why =
+      ans.kind === "ended"
+        ? `the live Drover of run "${name}" ended before it answered`
+        : `the live Drover of run "${name}" did not answer within ${ANSWER_TIMEOUT_MS / 1000} s`;
+    // A pending request is applied by the next Drover of the run.
+    return { ok: false, text: `${why}; the request stays queued` };
   }
   const contact = acquireContact(runDir, `drover ${command} ${name}`, say);
   const db = openStore(store);

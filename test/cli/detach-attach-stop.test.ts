@@ -7,18 +7,9 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sandbox, statusJson, type Sandbox } from "../helpers/cli.js";
+import { until } from "../helpers/until.js";
 import { openStore } from "../../src/store/open-store.js";
 import { addRequest, getRequest } from "../../src/store/requests.js";
-
-/** Waits until `cond` holds, checking every 100 ms, for at most `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** The states of a run's jobs by name (empty while the run is being created). */
 function states(sb: Sandbox, run: string): Map<string, unknown> {

@@ -12,6 +12,7 @@ import path from "node:path";
 import { shellQuote } from "../../src/script/shell-quote.js";
 import { DROVER, sandbox, type Sandbox } from "../helpers/cli.js";
 import { ensureSshHosts, type SshHosts } from "../helpers/hosts.js";
+import { addProfileBlock } from "../helpers/profile-block.js";
 
 /** A sandbox whose Drover talks to the test hosts through its own masters. */
 export interface RemoteSandbox {
@@ -92,20 +93,7 @@ export function remoteSandbox(prefix: string): RemoteSandbox {
       });
     },
     profileBlock(lines) {
-      const file = path.join(hosts.jobHome, ".bash_profile");
-      const existed = fs.existsSync(file);
-      const before = existed ? fs.readFileSync(file, "utf8") : "";
-      // Without a .bash_profile, bash reads ~/.profile: keep that for every other shell.
-      const keep = existed ? "" : "[ -f ~/.profile ] && . ~/.profile\n";
-      const sep = before === "" || before.endsWith("\n") ? "" : "\n";
-      const text = `${sep}# ${tag} begin\nif [ "\${1-}" = ${tag} ]; then\n${lines.join("\n")}\nfi\n${keep}# ${tag} end\n`;
-      fs.appendFileSync(file, text);
-      if (!existed) fs.chownSync(file, owner.uid, owner.gid);
-      return () => {
-        const rest = fs.readFileSync(file, "utf8").replace(text, "");
-        if (!existed && rest === "") fs.rmSync(file);
-        else fs.writeFileSync(file, rest);
-      };
+      return addProfileBlock(hosts.jobHome, tag, lines);
     },
     chownToJobUser(p) {
       fs.chownSync(p, owner.uid, owner.gid);

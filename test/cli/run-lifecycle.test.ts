@@ -4,16 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { sandbox, statusJson, type Sandbox } from "../helpers/cli.js";
-
-/** Waits until `cond` holds, checking every 100 ms, for at most `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { until } from "../helpers/until.js";
 
 function state(sb: Sandbox, run: string, job: string): unknown {
   try {

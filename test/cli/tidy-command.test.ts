@@ -11,6 +11,7 @@ import path from "node:path";
 import { runMarker } from "../../src/manager/run-marker.js";
 import { openStore } from "../../src/store/open-store.js";
 import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "./remote-cli.js";
+import { until } from "../helpers/until.js";
 
 let rs: RemoteSandbox | null = null;
 let skip: string | false = false;
@@ -156,11 +157,3 @@ test("a localhost-only run has nothing to tidy; bad input is refused", { skip },
   assert.equal(R().drover(["tidy", "../etc"]).code, 2);
   assert.equal(R().drover(["tidy"]).code, 2);
 });
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail("timed out waiting");
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
