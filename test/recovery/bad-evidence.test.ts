@@ -7,7 +7,7 @@
  * writes the skewed times). Drover is SIGKILLed in the middle and restarted: no crash, clear
  * evidence in `drover status RUN JOB --why`, the right verdict for each, no job lost or rerun.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -41,15 +41,10 @@ import {
 } from "./recovery-e2e.js";
 
 const FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
-const { e2e, skip } = openRunnerSuite("Slurm and libfaketime", () => {
+const { e2e, skip, cleanups } = openRunnerSuite("Slurm and libfaketime", () => {
   // CI runs as root: a missing library is a failure to report, never a silent skip.
   if (!fs.existsSync(FAKETIME_LIB)) throw new Error(`${FAKETIME_LIB} missing: apt-get install faketime`);
   ensureSlurm();
-});
-const cleanups: (() => void)[] = [];
-after(() => {
-  for (const c of cleanups.reverse()) c();
-  e2e?.cleanup();
 });
 
 const RUN = "badevidence";

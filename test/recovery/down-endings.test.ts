@@ -6,7 +6,7 @@
  * SIGKILLed: no EXIT line) and one Slurm job is requeued. The restarted `drover run` must find
  * each with the right state, reason and evidence, submitting nothing again.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureAtd, ensureSlurm } from "../helpers/runner-hosts.js";
 import { RECORD, runsOf } from "../remote-e2e/e2e.js";
@@ -35,14 +35,9 @@ import {
   type JobDef,
 } from "./recovery-e2e.js";
 
-const { e2e, skip } = openRunnerSuite("Slurm and atd", () => {
+const { e2e, skip, cleanups } = openRunnerSuite("Slurm and atd", () => {
   ensureSlurm();
   ensureAtd();
-});
-let leftovers = () => {};
-after(() => {
-  leftovers();
-  e2e?.cleanup();
 });
 
 const RUN = "downend";
@@ -126,7 +121,7 @@ test(
   async () => {
     const e = e2e!;
     const root = e.newRunRoot();
-    leftovers = () => cancelLeftovers(e, RUN, root);
+    cleanups.push(() => cancelLeftovers(e, RUN, root));
     e.platforms(recoveryPlatforms(e, root));
     const jobs: Record<string, JobDef> = {};
     const expect = new Map<string, Case>();

@@ -7,7 +7,7 @@
  * under its final name on the host nor submitted; Drover is then killed, restarted, and every job
  * runs exactly once.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,12 +26,7 @@ import {
 import { ensureSshHosts } from "../helpers/hosts.js";
 import { killDrover, readHost, taggedLogin } from "./recovery-e2e.js";
 
-const { e2e, skip } = openRunnerSuite("SSH", ensureSshHosts);
-const cleanups: (() => void)[] = [];
-after(() => {
-  for (const c of cleanups.reverse()) c();
-  e2e?.cleanup();
-});
+const { e2e, skip, cleanups } = openRunnerSuite("SSH", ensureSshHosts);
 
 const RUN = "cutpayload";
 const JOBS = 150;

@@ -6,7 +6,7 @@
  * The at case also kills the orphaned batch program right after `at` queued a job and before the
  * journal line: only `atq` + `at -c` (the token line) can tell Drover the job exists.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,14 +26,9 @@ import {
 } from "../runners-e2e/runner-e2e.js";
 import { killDrover, pgidOf, readHost, taggedLogin } from "./recovery-e2e.js";
 
-const { e2e, skip } = openRunnerSuite("Slurm and atd", () => {
+const { e2e, skip, cleanups } = openRunnerSuite("Slurm and atd", () => {
   ensureSlurm();
   ensureAtd();
-});
-const cleanups: (() => void)[] = [];
-after(() => {
-  for (const c of cleanups.reverse()) c();
-  e2e?.cleanup();
 });
 
 /** The journals of a run on the host: name -> text. */

@@ -11,15 +11,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { hostCtl } from "../helpers/hosts.js";
-import { e2eSandbox, platformLines, RECORD, runsOf, until, type E2e } from "./e2e.js";
+import { e2eSandbox, openOrSkip, platformLines, RECORD, runsOf, until, type E2e } from "./e2e.js";
 
-let e2e: E2e | null = null;
-let skip: string | false = false;
-try {
-  e2e = e2eSandbox();
-} catch (err) {
-  skip = `SSH test hosts unavailable: ${(err as Error).message.split("\n")[0]}`;
-}
+const { value: e2e, skip } = openOrSkip("SSH", e2eSandbox);
 const E = () => e2e as E2e;
 after(() => e2e?.cleanup());
 

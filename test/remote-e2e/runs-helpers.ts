@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "../cli/remote-cli.js";
 import { statusJson } from "../helpers/cli.js";
+import { openOrSkip } from "./e2e.js";
 
 /** A status row of `drover status RUN --json`. */
 export type JobJson = Record<string, unknown>;
@@ -23,13 +24,10 @@ export interface RunOutcome {
   jobs: Map<string, JobJson>;
 }
 
-/** Starts the hosts and makes a remote sandbox, or says why the suite must skip. */
+/** Starts the hosts and makes a remote sandbox, or says why the suite must skip (never as root). */
 export function openRemoteSuite(prefix: string): { rs: RemoteSandbox | null; skip: string | false } {
-  try {
-    return { rs: remoteSandbox(prefix), skip: false };
-  } catch (e) {
-    return { rs: null, skip: `SSH test hosts unavailable: ${(e as Error).message.split("\n")[0]}` };
-  }
+  const { value, skip } = openOrSkip("SSH", () => remoteSandbox(prefix));
+  return { rs: value, skip };
 }
 
 /**

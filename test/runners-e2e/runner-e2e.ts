@@ -4,10 +4,11 @@
  * the SSH test host `drover-test-a`. The test itself acts on the runners as the job user (scancel,
  * scontrol requeue...) over ssh, and reads Drover's store and the hosts' files to assert.
  */
+import { after } from "node:test";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { e2eSandbox, platformLines, type E2e, type Live } from "../remote-e2e/e2e.js";
+import { e2eSandbox, openOrSkip, platformLines, type E2e, type Live } from "../remote-e2e/e2e.js";
 import type { EventRow } from "../../src/store/events.js";
 
 /** The SSH alias every runner is reached through. */
@@ -20,17 +21,29 @@ export interface JobDef {
   more?: string[];
 }
 
-/** Starts the runner hosts with `ensure` and makes the suite's sandbox, or says why it must skip. */
-export function openRunnerSuite(
-  what: string,
-  ensure: () => unknown,
-): { e2e: E2e | null; skip: string | false } {
-  try {
+/** A runner suite: its sandbox (null when skipped) and the undos its `after` hook runs, last first. */
+export interface RunnerSuite {
+  e2e: E2e | null;
+  skip: string | false;
+  /** Undos run when the suite ends, newest first, before the sandbox goes. */
+  cleanups: (() => void)[];
+}
+
+/**
+ * Starts the runner hosts with `ensure` and makes the suite's sandbox, or says why it must skip
+ * (never as root: see `openOrSkip`). Registers the suite's `after` hook, which runs `cleanups`.
+ */
+export function openRunnerSuite(what: string, ensure: () => unknown): RunnerSuite {
+  const { value, skip } = openOrSkip(what, () => {
     ensure();
-    return { e2e: e2eSandbox(), skip: false };
-  } catch (err) {
-    return { e2e: null, skip: `${what} test hosts unavailable: ${(err as Error).message.split("\n")[0]}` };
-  }
+    return e2eSandbox();
+  });
+  const cleanups: (() => void)[] = [];
+  after(() => {
+    for (const c of cleanups.reverse()) c();
+    value?.cleanup();
+  });
+  return { e2e: value, skip, cleanups };
 }
 
 /**
@@ -170,6 +183,25 @@ export function cancelLeftovers(e: E2e, run: string, root: string): void {
   }
   if (cmds.length > 0) asJobUser(e, `${cmds.join("; ")}; true`);
   spawnSync("pkill", ["-KILL", "-u", e.hosts.jobUser, "-f", e.onHost(root, run)], { stdio: "ignore" });
+}
+
+/**
+ * Runs `steps` against a started Drover, then waits for its end (SIGKILL after `ms`). When a step
+ * fails, Drover is stopped first (SIGINT) so the failure is reported without the long wait.
+ */
+export async function stepsThenFinish(
+  live: Live,
+  ms: number,
+  steps: () => Promise<void>,
+): Promise<{ code: number | null; out: string }> {
+  try {
+    await steps();
+  } catch (err) {
+    live.child.kill("SIGINT");
+    await finish(live, 30_000);
+    throw err;
+  }
+  return finish(live, ms);
 }
 
 /** Waits for a started Drover to end (SIGKILL after `ms`). */

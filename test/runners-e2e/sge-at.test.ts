@@ -4,7 +4,7 @@
  * exceeded, a kill by Drover while the job runs (its processes are gone afterwards), a `needs`
  * chain, and the jobs' output brought home.
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { ensureAtd, ensureSge } from "../helpers/runner-hosts.js";
@@ -14,25 +14,19 @@ import {
   describeRun,
   evidenceOf,
   eventsOf,
-  finish,
   localJobFile,
   openRunnerSuite,
   runnerPlatform,
   statusOf,
+  stepsThenFinish,
   waitFor,
   writeJobSet,
   type JobDef,
 } from "./runner-e2e.js";
 
-const { e2e, skip } = openRunnerSuite("Grid Engine and atd", () => {
+const { e2e, skip, cleanups } = openRunnerSuite("Grid Engine and atd", () => {
   ensureSge();
   ensureAtd();
-});
-/** Cancels what a failed run left in the runners, before the sandbox goes. */
-let leftovers = () => {};
-after(() => {
-  leftovers();
-  e2e?.cleanup();
 });
 
 const RUN = "sgeat";
@@ -46,7 +40,7 @@ test(
   async () => {
     const e = e2e!;
     const root = e.newRunRoot();
-    leftovers = () => cancelLeftovers(e, RUN, root);
+    cleanups.push(() => cancelLeftovers(e, RUN, root));
     e.platforms([
       "platforms:",
       ...Object.entries(PLATFORMS).flatMap(([name, runner]) => runnerPlatform(e, name, runner, root)),
@@ -62,7 +56,7 @@ test(
     const live = e.start(["run", writeJobSet(e, RUN, jobs)]);
     const info = () => describeRun(e, RUN, live);
     const pidFile = (p: string) => e.onHost(root, RUN, "share", `${p}_kill.pid`);
-    try {
+    const end = await stepsThenFinish(live, 90_000, async () => {
       for (const p of Object.keys(PLATFORMS)) {
         await waitFor(
           () => statusOf(e, RUN).get(`${p}_kill`)?.state === "running" && fs.existsSync(pidFile(p)),
@@ -73,12 +67,7 @@ test(
         const k = await e.run(["kill", RUN, `${p}_kill`], 60_000);
         assert.equal(k.code, 0, k.out);
       }
-    } catch (err) {
-      live.child.kill("SIGINT");
-      await finish(live, 30_000);
-      throw err;
-    }
-    const end = await finish(live, 90_000);
+    });
     assert.equal(end.code, 1, `some jobs fail on purpose\n${info()}`);
     const rows = statusOf(e, RUN);
     for (const [p, runner] of Object.entries(PLATFORMS)) {

@@ -7,7 +7,7 @@
  * polls running jobs once, then after ten minutes; the test asks for a poll only once squeue has
  * forgotten them, so the verdict rests on the status file and sacct).
  */
-import { after, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ensureSlurm, runnerCtl } from "../helpers/runner-hosts.js";
 import {
@@ -16,24 +16,18 @@ import {
   describeRun,
   eventsOf,
   evidenceOf,
-  finish,
   localJobFile,
   movesOf,
   openRunnerSuite,
   runnerPlatform,
   sleep,
   statusOf,
+  stepsThenFinish,
   waitFor,
   writeJobSet,
 } from "./runner-e2e.js";
 
-const { e2e, skip } = openRunnerSuite("Slurm", ensureSlurm);
-/** Cancels what a failed run left in the runners, before the sandbox goes. */
-let leftovers = () => {};
-after(() => {
-  leftovers();
-  e2e?.cleanup();
-});
+const { e2e, skip, cleanups } = openRunnerSuite("Slurm", ensureSlurm);
 
 const RUN = "slurmcases";
 const LONG = "sleep 300";
@@ -48,7 +42,7 @@ test(
   async () => {
     const e = e2e!;
     const root = e.newRunRoot();
-    leftovers = () => cancelLeftovers(e, RUN, root);
+    cleanups.push(() => cancelLeftovers(e, RUN, root));
     e.platforms([
       "platforms:",
       ...runnerPlatform(e, "s1", "slurm", root),
@@ -82,7 +76,7 @@ test(
     const idOf = (name: string) => String(job(name).runner_job_id ?? "").split(";")[0] ?? "";
     const state = (name: string) => job(name).state;
     const sacct = (id: string, m = "") => asJobUser(e, `sacct ${m} -X -n -P -o State -j ${id}`).out.trim();
-    try {
+    const end = await stepsThenFinish(live, 150_000, async () => {
       const quick = ["ok", "three", "chain", "m2_ok", "m2_three"];
       const long = ["limit", "killed", "cancelled", "requeued", "outage", "gone_ok", "gone_cancelled"];
       await waitFor(
@@ -143,12 +137,7 @@ test(
       assert.equal(state("gone_cancelled"), "running", "not polled since it was cancelled");
       const p = await e.run(["poll", RUN], 60_000);
       assert.equal(p.code, 0, p.out);
-    } catch (err) {
-      live.child.kill("SIGINT");
-      await finish(live, 30_000);
-      throw err;
-    }
-    const end = await finish(live, 150_000);
+    });
     assert.equal(end.code, 1, `some jobs fail on purpose\n${info()}`);
     const jobs = st();
     const expect: Record<string, [string, string, number | null]> = {

@@ -12,7 +12,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { ensureSlurm } from "../helpers/runner-hosts.js";
-import { e2eSandbox, runsOf, type E2e } from "../remote-e2e/e2e.js";
+import { e2eSandbox, RECORD, runsOf, type E2e } from "../remote-e2e/e2e.js";
 import { cancelLeftovers, runnerPlatform } from "../runners-e2e/runner-e2e.js";
 import { loadJobSet } from "../../src/config/index.js";
 import { releaseContact } from "../../src/manager/contact-file.js";
@@ -84,7 +84,7 @@ test(
       lines.push(
         `  s${i}:`,
         "    platform: slurm",
-        `    script: ${JSON.stringify('echo "$DROVER_SUBMIT_NUM $$" >> "$DROVER_SHARE_DIR/$DROVER_JOB_NAME"')}`,
+        `    script: ${JSON.stringify(RECORD)}`,
         "    retries: { submission: [PT1S] }",
       );
     const text = `${lines.join("\n")}\n`;
