@@ -94,12 +94,12 @@ function judge(
   if (queue.kind !== "unlisted") {
     // Listed (rules 3-6), or not asked yet (only an advance is safe): what the status file shows.
     if (last === "vacated") return submitted;
-    // Started before, pending again (requeue, preemption): the same submission waits to rerun.
-    if ((last === "init" || exit !== null) && queue.kind === "listed" && queue.pending === true) {
+    if (last === "init" || exit !== null) {
+      // Started before, pending again (requeue, preemption): the same submission waits to rerun.
+      if (queue.kind !== "listed" || queue.pending !== true) return running;
       evidence.push("queue: pending again after a start: requeued");
       return submitted;
     }
-    if (last === "init" || exit !== null) return running;
     if (input.state === "running") {
       // The file shows no start although Drover saw one: a stale read (NFS) must not undo it.
       evidence.push("status: no INIT although the job was seen running; keeping running");

@@ -21,7 +21,7 @@ import { readKillReply } from "./kill-reply.js";
 import { newNonce } from "./nonce.js";
 import { buildQueryInput, type QuerySpec } from "./query-program.js";
 import { readQueryReply, type QueryBatchResult } from "./query-reply.js";
-import { mergeQueryAnswers } from "./merge-queries.js";
+import { mergeQueryAnswers, parseAccounting } from "./merge-queries.js";
 import { explainNotStarted, transportShell, withCanary } from "./login-shell.js";
 import type { CommandResult } from "../transport/command-result.js";
 import type { BatchResultBase } from "./batch-types.js";
@@ -167,14 +167,8 @@ async function accountingForNewlyGone(
     timeoutMs: req.timeoutMs,
     queries: [{ id: "accounting", spec, tools: runnerTools(runner, "accounting") }],
   });
-  const a = asked.answers.get("accounting");
-  if (!a || a.rc === null) return out;
-  const parsed = runner.accounting.parse(
-    { rc: a.rc, text: a.stdout + a.stderr, boot: asked.bootId ?? "" },
-    gone,
-  );
-  if (!(parsed instanceof Map)) return out;
-  return { ...out, accounting: new Map([...(out.accounting ?? []), ...parsed]) };
+  const parsed = parseAccounting(runner, asked.answers.get("accounting"), gone, asked.bootId ?? "");
+  return parsed ? { ...out, accounting: new Map([...(out.accounting ?? []), ...parsed]) } : out;
 }
 
 /** The job's status file ends its last run with SUCCEEDED|0: nothing accounting could add. */
@@ -184,7 +178,10 @@ function cleanSuccess(out: PollBatchOutcome, key: string): boolean {
   return exit !== null && exitSucceeded(exit);
 }
 
-/** Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace). */
+/**
+ * Kills jobs: guarded group kills for host-bound runners (TERM, then KILL after the grace), the
+ * runner's kill command (scancel, qdel...) for the others.
+ */
 export async function killBatch(t: Transport, req: KillBatchRequest): Promise<KillBatchResult> {
   v.checkBase(req);
   v.checkUniqueKeys(req.jobs.map((j) => j.key));
@@ -196,35 +193,49 @@ export async function killBatch(t: Transport, req: KillBatchRequest): Promise<Ki
   const refused = new Map<string, KillOutcome>();
   const pids = new Map<string, string>();
   const commands: QuerySpec[] = [];
-  const commandKeys = new Map<string, string>();
+  const commandKeys: string[] = [];
   for (const j of req.jobs) {
     const action = runner.killAction({ key: j.key, jobId: j.jobId, runnerData: j.runnerData ?? {} });
     if (action.kind === "group") {
       guarded.push({ key: j.key, guard: action.guard });
       pids.set(j.key, action.guard.pid);
     } else if (action.kind === "command") {
-      const id = `kill-${commands.length}`;
-      commandKeys.set(id, j.key);
-      commands.push({ id, spec: action.spec, tools: runnerTools(runner, "kill") });
+      commands.push({ id: `kill-${commands.length}`, spec: action.spec, tools: runnerTools(runner, "kill") });
+      commandKeys.push(j.key);
     } else {
       refused.set(j.key, { key: j.key, outcome: "failed", output: action.reason });
     }
   }
-  const nonce = newNonce();
-  const input = buildKillInput(guarded, req.graceS, nonce);
-  const result = await runBatch(t, req.host, input, req.timeoutMs);
-  const out = explained(t, readKillReply(`kill on ${req.host}`, result, nonce, pids, refused));
-  if (commands.length === 0) return out;
-  // Runner kill commands (scancel, qdel, bkill, atrm): one query program, one section each.
-  const asked = await queryBatch(t, { host: req.host, timeoutMs: req.timeoutMs, queries: commands });
-  const outcomes = new Map(out.outcomes);
-  for (const q of commands) {
-    const key = commandKeys.get(q.id) as string;
-    const a = asked.answers.get(q.id);
+  if (commands.length === 0) return guardedKills(t, req, guarded, pids, refused);
+  // Runner kill commands (scancel, qdel, bkill, atrm): one query program, one section each. The
+  // guard program runs too only when some job needs a group kill: no empty login per kill round.
+  const out = guarded.length > 0 ? await guardedKills(t, req, guarded, pids, refused) : null;
+  const { answers, ...asked } = await queryBatch(t, {
+    host: req.host,
+    timeoutMs: req.timeoutMs,
+    queries: commands,
+  });
+  const outcomes = new Map(out?.outcomes ?? refused);
+  commands.forEach((q, i) => {
+    const key = commandKeys[i] as string;
+    const a = answers.get(q.id);
     const output = a ? (a.stdout + a.stderr).trim() : (asked.error ?? "no answer");
     outcomes.set(key, { key, outcome: a && a.rc === 0 ? "signalled" : "failed", output });
-  }
-  return { ...out, outcomes };
+  });
+  return { ...(out ?? asked), outcomes };
+}
+
+/** Runs the guard program: group kills checked against their guards (refusals ride along). */
+async function guardedKills(
+  t: Transport,
+  req: KillBatchRequest,
+  guarded: readonly GuardedKill[],
+  pids: Map<string, string>,
+  refused: Map<string, KillOutcome>,
+): Promise<KillBatchResult> {
+  const nonce = newNonce();
+  const result = await runBatch(t, req.host, buildKillInput(guarded, req.graceS, nonce), req.timeoutMs);
+  return explained(t, readKillReply(`kill on ${req.host}`, result, nonce, pids, refused));
 }
 
 export type { PollBatchOutcome } from "./poll-reply.js";
@@ -242,7 +253,7 @@ function explained<T extends BatchResultBase>(t: Transport, res: T): T {
 }
 
 /** Runs runner commands (queue queries, accounting, lookups, kills) on a host, one section each. */
-export async function queryBatch(
+async function queryBatch(
   t: Transport,
   req: { host: string; timeoutMs: number; queries: QuerySpec[] },
 ): Promise<QueryBatchResult> {

@@ -18,6 +18,18 @@ function replyOf(a: QueryAnswer, boot: string) {
   return { rc: a.rc ?? -1, text: a.stdout + a.stderr, boot };
 }
 
+/** The accounting answers of `refs` in `a`; null when there are none (not asked, cut, unreadable). */
+export function parseAccounting(
+  runner: Runner,
+  a: QueryAnswer | undefined,
+  refs: readonly JobRef[],
+  boot: string,
+): Map<string, AccountingAnswer> | null {
+  if (!runner.accounting || !a || a.rc === null || refs.length === 0) return null;
+  const parsed = runner.accounting.parse(replyOf(a, boot), refs);
+  return parsed instanceof Map ? parsed : null;
+}
+
 /** The poll result with the queue, accounting and lookups from `asked`. */
 export function mergeQueryAnswers(
   out: PollBatchOutcome,
@@ -50,12 +62,8 @@ export function mergeQueryAnswers(
     }
     if (res.queryError) for (const r of refs) res.queue.delete(r.key);
   }
-  const acct = asked.answers.get("accounting");
-  if (runner.accounting && acct && acct.rc !== null && acctRefs.length > 0) {
-    const parsed = runner.accounting.parse(replyOf(acct, boot), acctRefs);
-    if (parsed instanceof Map)
-      res.accounting = new Map<string, AccountingAnswer>([...(res.accounting ?? []), ...parsed]);
-  }
+  const acct = parseAccounting(runner, asked.answers.get("accounting"), acctRefs, boot);
+  if (acct) res.accounting = new Map([...(res.accounting ?? []), ...acct]);
   for (const [id, key] of lookups.single) {
     const a = asked.answers.get(id);
     if (!a || a.rc === null) continue;

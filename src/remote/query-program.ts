@@ -23,7 +23,7 @@ function word(a: CommandArg): string {
 }
 
 /** The command line of one spec, with every stream explicit. */
-export function commandLine(spec: CommandSpec): string {
+function commandLine(spec: CommandSpec): string {
   if (spec.argv.length === 0) throw new BatchRequestError("runner query: empty command");
   if (spec.detach) throw new BatchRequestError("runner query: a query cannot be detached");
   const input = spec.stdin ? shellPath(spec.stdin) : "/dev/null";

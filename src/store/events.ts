@@ -42,18 +42,20 @@ export function addEvent(db: Db, e: NewEvent): number {
 
 /** Events after `afterId`, oldest first. */
 export function eventsAfter(db: Db, afterId: number, limit = 1000): EventRow[] {
-  return db
-    .prepare(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`)
-    .all(afterId, limit) as EventRow[];
+  return statement(db, `SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`).all(
+    afterId,
+    limit,
+  ) as EventRow[];
 }
 
 /** Events of one job's submission (or all its submissions), oldest first. */
 export function jobEvents(db: Db, job: string, submitNum?: number): EventRow[] {
   return submitNum === undefined
     ? (statement(db, `SELECT * FROM events WHERE job = ? ORDER BY id`).all(job) as EventRow[])
-    : (db
-        .prepare(`SELECT * FROM events WHERE job = ? AND submit_num = ? ORDER BY id`)
-        .all(job, submitNum) as EventRow[]);
+    : (statement(db, `SELECT * FROM events WHERE job = ? AND submit_num = ? ORDER BY id`).all(
+        job,
+        submitNum,
+      ) as EventRow[]);
 }
 
 /**
@@ -71,15 +73,12 @@ export function hostPollErrors(
 ): { total: number; rows: EventRow[] } {
   const where = `kind = 'poll-error' AND time >= ? AND (? IS NULL OR time <= ?)
     AND json_valid(detail) AND json_extract(detail, '$.host') = ? AND json_extract(detail, '$.platform') = ?`;
-  const args = [since, until, until, host, platform];
-  const total = (
-    statement(db, `SELECT COUNT(*) AS n FROM events WHERE ${where}`).get(...args) as { n: number }
-  ).n;
-  const rows = (
-    statement(db, `SELECT * FROM events WHERE ${where} ORDER BY id DESC LIMIT ?`).all(
-      ...args,
-      limit,
-    ) as EventRow[]
-  ).reverse();
+  // One scan: the window counts every match before LIMIT keeps the last ones.
+  const hits = statement(
+    db,
+    `SELECT *, COUNT(*) OVER () AS total FROM events WHERE ${where} ORDER BY id DESC LIMIT ?`,
+  ).all(since, until, until, host, platform, limit) as (EventRow & { total: number })[];
+  const total = hits[0]?.total ?? 0;
+  const rows = hits.reverse().map(({ total: _n, ...row }) => row);
   return { total, rows };
 }

@@ -114,6 +114,21 @@ const CASES: [string, Partial<VerdictInput>, object][] = [
     { kind: "running", runCount: 1, jobId: "123" },
   ],
   [
+    "3: started, pending again (requeued): submitted",
+    { state: "running", status: S("init"), queue: { kind: "listed", runnerState: "PD", pending: true } },
+    { kind: "submitted", jobId: "123" },
+  ],
+  [
+    "3: EXIT, pending again (requeued): submitted",
+    { state: "running", status: S("exitErr3"), queue: { kind: "listed", runnerState: "PD", pending: true } },
+    { kind: "submitted", jobId: "123" },
+  ],
+  [
+    "3: never started, pending: submitted",
+    { state: "submitted", status: S("withId"), queue: { kind: "listed", runnerState: "PD", pending: true } },
+    { kind: "submitted", jobId: "123" },
+  ],
+  [
     "3: EXIT after VACATED, listed: submitted",
     { state: "running", status: S("exitAfterVacated"), queue: LISTED_R },
     { kind: "submitted", jobId: "123" },

@@ -12,16 +12,13 @@ import path from "node:path";
 import { ensureSshHosts, type SshHosts } from "../helpers/hosts.js";
 import { SshTransport } from "../../src/transport/ssh.js";
 import { checkHost, prepareInstall, sliceFiles, tidyRun } from "../../src/remote/host-ops.js";
+import { openOrSkip } from "../helpers/open-or-skip.js";
 
 const marker = { name: `drover-marker-${randomBytes(4).toString("hex")}` };
 const TAG = `drover-hostops-${randomBytes(4).toString("hex")}`;
-let hosts: SshHosts | null = null;
-let skip: string | false = false;
-try {
-  hosts = ensureSshHosts();
-} catch (e) {
-  skip = `SSH test hosts unavailable: ${(e as Error).message.split("\n")[0]}`;
-}
+const opened = openOrSkip("SSH", ensureSshHosts);
+const hosts: SshHosts | null = opened.value;
+const skip = opened.skip;
 const controlDirs: string[] = [];
 const made: SshTransport[] = [];
 const op = { host: "drover-test-a", timeoutMs: 30_000 };

@@ -4,7 +4,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openStore, type Db } from "../../src/store/open-store.js";
-import { EVENT_OUTPUT_CAP, addEvent, capText, eventsAfter, jobEvents } from "../../src/store/events.js";
+import {
+  EVENT_OUTPUT_CAP,
+  addEvent,
+  capText,
+  eventsAfter,
+  hostPollErrors,
+  jobEvents,
+} from "../../src/store/events.js";
 
 const T = "2026-11-26T12:00:00.000Z";
 
@@ -133,4 +140,39 @@ test("event ids keep increasing after the store is reopened", (t) => {
     ["one", "two"],
   );
   b.close();
+});
+
+test("hostPollErrors: one host's and platform's poll errors in the window, the last `limit`, and the total", (t) => {
+  const db = store(t);
+  const at = (m: number) => `2026-11-26T12:${String(m).padStart(2, "0")}:00.000Z`;
+  const pollError = (m: number, host: string, platform = "p", text = `e${m}`) =>
+    addEvent(db, { time: at(m), kind: "poll-error", text, detail: { host, platform } });
+  for (let m = 1; m <= 9; m++) pollError(m, "h");
+  pollError(5, "other");
+  pollError(5, "h", "q");
+  addEvent(db, {
+    time: at(5),
+    kind: "command",
+    text: "not a poll error",
+    detail: { host: "h", platform: "p" },
+  });
+  addEvent(db, { time: at(5), kind: "poll-error", text: "bad detail", detail: "x" });
+  const texts = (r: { rows: { text: string }[] }) => r.rows.map((e) => e.text);
+
+  const all = hostPollErrors(db, "h", "p", at(2), null);
+  assert.equal(all.total, 8);
+  assert.deepEqual(texts(all), ["e5", "e6", "e7", "e8", "e9"], "the last five, oldest first");
+  const window = hostPollErrors(db, "h", "p", at(2), at(4), 2);
+  assert.equal(window.total, 3);
+  assert.deepEqual(texts(window), ["e3", "e4"]);
+  assert.deepEqual(Object.keys(window.rows[0] ?? {}).sort(), [
+    "detail",
+    "id",
+    "job",
+    "kind",
+    "submit_num",
+    "text",
+    "time",
+  ]);
+  assert.deepEqual(hostPollErrors(db, "nowhere", "p", at(0), null), { total: 0, rows: [] });
 });

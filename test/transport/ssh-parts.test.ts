@@ -9,7 +9,7 @@ import { ensureControlDir } from "../../src/transport/control-path.js";
 import { SessionLimiter } from "../../src/transport/session-limiter.js";
 import { SshTransport } from "../../src/transport/ssh.js";
 import { checkHost, sshArgv, sshSettings } from "../../src/transport/ssh-args.js";
-import { classifySshResult } from "../../src/transport/ssh-errors.js";
+import { classifySshResult, neverConnected } from "../../src/transport/ssh-errors.js";
 
 function result(over: Partial<CommandResult>): CommandResult {
   return {
@@ -166,4 +166,20 @@ test("classify: the program's own codes are no failure; signals, refusals and st
     ["host-key-changed", false],
   );
   assert.match(classifySshResult(changed, false)?.message ?? "", /^h1: .*known_hosts/);
+});
+
+test("neverConnected: ssh's refusals before any session, the banner write on a closed proxy included", () => {
+  for (const line of [
+    "kex_exchange_identification: Connection closed by remote host",
+    "banner exchange: Connection to UNKNOWN port 65535: Broken pipe",
+    "ssh: connect to host h port 22: Connection refused",
+    "ssh: Could not resolve hostname nowhere: Name or service not known",
+  ])
+    assert.equal(neverConnected(`${line}\r\n`), true, line);
+  for (const line of [
+    "",
+    "bash: line 1: squeue: command not found",
+    "Connection to h closed by remote host.",
+  ])
+    assert.equal(neverConnected(line), false, line);
 });
