@@ -11,14 +11,11 @@ import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "./remote-cli.
 import { judgeHost, versionBelow, type HostFacts } from "../../src/cli/check-report.js";
 import { requiredTools } from "../../src/cli/check-command.js";
 import type { CheckHostResult } from "../../src/remote/host-ops-types.js";
+import { openOrSkip } from "../helpers/open-or-skip.js";
 
-let rs: RemoteSandbox | null = null;
-let skip: string | false = false;
-try {
-  rs = remoteSandbox("drover-check");
-} catch (e) {
-  skip = `SSH test hosts unavailable: ${(e as Error).message.split("\n")[0]}`;
-}
+const opened = openOrSkip("SSH", () => remoteSandbox("drover-check"));
+const rs: RemoteSandbox | null = opened.value;
+const skip = opened.skip;
 const R = () => rs as RemoteSandbox;
 let sharedDir = "";
 let farm = "";

@@ -7,27 +7,27 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "./remote-cli.js";
+import { openOrSkip } from "../helpers/open-or-skip.js";
 
-let rs: RemoteSandbox | null = null;
-let skip: string | false = false;
-try {
-  rs = remoteSandbox("drover-connect");
-  const opts = sshOptionsLine(rs.hosts);
-  rs.platforms([
+const opened = openOrSkip("SSH", () => {
+  const sb = remoteSandbox("drover-connect");
+  const opts = sshOptionsLine(sb.hosts);
+  sb.platforms([
     "platforms:",
     "  solo:",
     "    hosts: [drover-test-a]",
-    `    run_root: ${rs.runRoot("solo")}`,
+    `    run_root: ${sb.runRoot("solo")}`,
     opts,
     "  gated:",
     "    hosts: [drover-test-b, drover-test-c]",
-    `    run_root: ${rs.runRoot("gated")}`,
+    `    run_root: ${sb.runRoot("gated")}`,
     "    connect: manual",
     opts,
   ]);
-} catch (e) {
-  skip = `SSH test hosts unavailable: ${(e as Error).message.split("\n")[0]}`;
-}
+  return sb;
+});
+const rs: RemoteSandbox | null = opened.value;
+const skip = opened.skip;
 const R = () => rs as RemoteSandbox;
 
 after(() => rs?.cleanup());

@@ -12,14 +12,11 @@ import { runMarker } from "../../src/manager/run-marker.js";
 import { openStore } from "../../src/store/open-store.js";
 import { remoteSandbox, sshOptionsLine, type RemoteSandbox } from "./remote-cli.js";
 import { until } from "../helpers/until.js";
+import { openOrSkip } from "../helpers/open-or-skip.js";
 
-let rs: RemoteSandbox | null = null;
-let skip: string | false = false;
-try {
-  rs = remoteSandbox("drover-tidy");
-} catch (e) {
-  skip = `SSH test hosts unavailable: ${(e as Error).message.split("\n")[0]}`;
-}
+const opened = openOrSkip("SSH", () => remoteSandbox("drover-tidy"));
+const rs: RemoteSandbox | null = opened.value;
+const skip = opened.skip;
 const R = () => rs as RemoteSandbox;
 const roots = rs ? { near: rs.runRoot("near"), far: rs.runRoot("far") } : { near: "", far: "" };
 

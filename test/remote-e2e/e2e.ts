@@ -95,18 +95,7 @@ export async function until(cond: () => boolean, ms: number, what = "condition",
   }
 }
 
-/**
- * Runs `open` (which starts test hosts). Where that fails without root, the suite skips, saying
- * why; as root (CI, every host started by .ci/run) the failure is thrown, so no suite goes quiet.
- */
-export function openOrSkip<T>(what: string, open: () => T): { value: T | null; skip: string | false } {
-  try {
-    return { value: open(), skip: false };
-  } catch (err) {
-    if (process.getuid?.() === 0) throw err;
-    return { value: null, skip: `${what} test hosts unavailable: ${(err as Error).message.split("\n")[0]}` };
-  }
-}
+export { openOrSkip } from "../helpers/open-or-skip.js";
 
 /** Starts the hosts (throws when they cannot run) and makes the suite's sandbox. */
 export function e2eSandbox(): E2e {

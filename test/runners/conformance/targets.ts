@@ -17,6 +17,7 @@ import type { Runner } from "../../../src/runners/runner.js";
 import { LocalTransport } from "../../../src/transport/local.js";
 import { SshTransport } from "../../../src/transport/ssh.js";
 import type { Transport } from "../../../src/transport/transport.js";
+import { openOrSkip } from "../../helpers/open-or-skip.js";
 
 /** The task-spooler plugin shipped as an example site runner. */
 export const TSP_MODULE = path.resolve(import.meta.dirname, "../../../examples/runners/tsp-runner.js");
@@ -61,14 +62,10 @@ function sshTarget(
   };
 }
 
-/** Runs `start` (the test hosts' start script), or returns why the target must skip. */
+/** Runs `start` (the test hosts' start script), or returns why the target must skip (not root only). */
 function started(what: string, start: () => unknown): string | null {
-  try {
-    start();
-    return null;
-  } catch (err) {
-    return `${what} test host unavailable: ${(err as Error).message.split("\n")[0]}`;
-  }
+  const opened = openOrSkip(what, start);
+  return opened.skip === false ? null : opened.skip;
 }
 
 /** The background runner on this machine, in a fresh temporary run directory. */
